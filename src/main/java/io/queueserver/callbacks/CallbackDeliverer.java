@@ -1,0 +1,204 @@
+package io.queueserver.callbacks;
+
+import io.queueserver.dispatch.Backoff;
+import io.queueserver.dispatch.DatabaseBackoff;
+import io.queueserver.dispatch.NodeIdentity;
+import io.queueserver.jobs.JobFinished;
+import io.queueserver.workers.JobRun;
+import io.queueserver.workers.Outcome;
+import io.queueserver.workers.Placeholders;
+import io.queueserver.workers.Worker;
+import io.queueserver.workers.Workers;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import jakarta.annotation.Resource;
+import jakarta.ejb.ConcurrencyManagement;
+import jakarta.ejb.ConcurrencyManagementType;
+import jakarta.ejb.DependsOn;
+import jakarta.ejb.EJB;
+import jakarta.ejb.Singleton;
+import jakarta.ejb.Startup;
+import jakarta.enterprise.concurrent.ManagedExecutorService;
+import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonObjectBuilder;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import java.io.StringReader;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Logger;
+
+/**
+ * Sends the callback outbox: due deliveries are claimed like jobs, sent through the worker of their type, and
+ * retried with backoff until they succeed or {@code queue.callback.max.attempts} is reached. An http callback
+ * that is not a GET receives the job's result as its JSON body, signed when {@code QUEUE_CALLBACK_SECRET} is set.
+ */
+@Singleton
+@Startup
+@DependsOn("SchemaMigrator")
+@ConcurrencyManagement(ConcurrencyManagementType.BEAN)
+public class CallbackDeliverer {
+    private static final Logger LOG = Logger.getLogger(CallbackDeliverer.class.getName());
+    private static final int IN_FLIGHT = 32;
+    private static final long LEASE_MICROS = TimeUnit.MINUTES.toMicros(5);
+
+    @Resource
+    ManagedScheduledExecutorService scheduler;
+
+    @Resource
+    ManagedExecutorService executor;
+
+    @EJB
+    CallbackStore store;
+
+    @Inject
+    Workers workers;
+
+    @Inject
+    NodeIdentity node;
+
+    @Inject
+    @ConfigProperty(name = "queue.callback.max.attempts", defaultValue = "10")
+    int maxAttempts;
+
+    @Inject
+    @ConfigProperty(name = "queue.callback.timeout", defaultValue = "30")
+    int timeoutSeconds;
+
+    @Inject
+    @ConfigProperty(name = "queue.callback.secret")
+    Optional<String> secret;
+
+    private final Semaphore slots = new Semaphore(IN_FLIGHT);
+    private final AtomicBoolean wakeRequested = new AtomicBoolean();
+    private final AtomicBoolean draining = new AtomicBoolean();
+    private final DatabaseBackoff databaseBackoff = new DatabaseBackoff(LOG, "callback delivery");
+    private final Backoff retries = new Backoff(1_000, 3_600_000);
+    private List<ScheduledFuture<?>> schedules;
+    private volatile boolean stopping;
+
+    @PostConstruct
+    void start() {
+        schedules = List.of(
+                scheduler.scheduleWithFixedDelay(this::wake, 1, 1, TimeUnit.SECONDS),
+                scheduler.scheduleWithFixedDelay(this::rescue, 30, 30, TimeUnit.SECONDS));
+    }
+
+    public void onFinished(@Observes JobFinished event) {
+        wake();
+    }
+
+    public void wake() {
+        if (stopping || databaseBackoff.waiting()) {
+            return;
+        }
+        wakeRequested.set(true);
+        if (draining.compareAndSet(false, true)) {
+            scheduler.execute(this::drain);
+        }
+    }
+
+    private void drain() {
+        try {
+            while (wakeRequested.getAndSet(false) && !stopping) {
+                // only this loop takes slots, so the free ones stay free until taken below
+                int free = slots.availablePermits();
+                List<Delivery> due = free == 0 ? List.of() : store.claim(free, node.id(), LEASE_MICROS);
+                databaseBackoff.succeeded();
+                for (Delivery d : due) {
+                    slots.acquireUninterruptibly();
+                    send(d);
+                }
+                if (!due.isEmpty() && due.size() == free) {
+                    wakeRequested.set(true);
+                }
+            }
+        } catch (Throwable t) {
+            databaseBackoff.failed(t);
+        } finally {
+            draining.set(false);
+        }
+    }
+
+    private void send(Delivery d) {
+        CompletableFuture<Outcome> sent;
+        try {
+            JsonObject command = Json.createReader(new StringReader(d.command())).readObject();
+            JsonObject result = Json.createReader(new StringReader(d.body())).readObject();
+            command = Placeholders.apply(command, Map.of("__JOBID__", Long.toString(d.jobId()),
+                    "__STATUS__", result.getString("state")));
+            Worker worker = workers.find(command.getString("type"))
+                    .orElseThrow(() -> new IllegalStateException("no worker for callback type"));
+            JsonObject prepared = "http".equals(command.getString("type")) ? httpCallback(command, d) : command;
+            sent = worker.run(new JobRun(d.jobId(), d.attempt(), result.getString("context"), prepared));
+        } catch (Throwable t) {
+            sent = CompletableFuture.completedFuture(Outcome.of(t));
+        }
+        sent.whenComplete((outcome, failure) -> executor.execute(() ->
+                record(d, outcome != null ? outcome : Outcome.of(failure))));
+    }
+
+    /** Adds the result as JSON body (unless GET/HEAD or a body is given), the signature headers and a timeout. */
+    private JsonObject httpCallback(JsonObject command, Delivery d) {
+        JsonObjectBuilder b = Json.createObjectBuilder(command);
+        String method = command.getString("method", "GET").toUpperCase();
+        boolean sendsResult = !method.equals("GET") && !method.equals("HEAD")
+                && !command.containsKey("body") && !command.containsKey("json");
+        String body = sendsResult ? d.body() : "";
+        JsonObjectBuilder headers = Json.createObjectBuilder(
+                command.containsKey("headers") ? command.getJsonObject("headers") : JsonObject.EMPTY_JSON_OBJECT);
+        if (sendsResult) {
+            b.add("body", body);
+            headers.add("Content-Type", "application/json");
+        }
+        long timestamp = System.currentTimeMillis() / 1000;
+        headers.add("webhook-id", d.webhookId()).add("webhook-timestamp", Long.toString(timestamp));
+        secret.filter(s -> !s.isBlank()).ifPresent(s ->
+                headers.add("webhook-signature", WebhookSignature.of(s).sign(d.webhookId(), timestamp, body)));
+        b.add("headers", headers);
+        if (!command.containsKey("timeout")) {
+            b.add("timeout", timeoutSeconds);
+        }
+        return b.build();
+    }
+
+    private void record(Delivery d, Outcome outcome) {
+        try {
+            long retryIn = outcome.success() || d.attempt() >= maxAttempts ? -1
+                    : TimeUnit.MILLISECONDS.toMicros(retries.delayMillis(d.attempt()));
+            store.record(d, node.id(), outcome.success(), outcome.returnCode(), outcome.error(), retryIn);
+            if (!outcome.success()) {
+                LOG.info(() -> d.kind() + " of job " + d.jobId() + " failed (attempt " + d.attempt() + "): "
+                        + outcome.error() + (retryIn < 0 ? "; giving up" : "; will retry"));
+            }
+        } catch (Throwable t) {
+            databaseBackoff.failed(t);
+        } finally {
+            slots.release();
+        }
+    }
+
+    private void rescue() {
+        try {
+            store.rescueExpired();
+        } catch (Throwable t) {
+            databaseBackoff.failed(t);
+        }
+    }
+
+    @PreDestroy
+    void stop() {
+        stopping = true;
+        schedules.forEach(s -> s.cancel(false));
+    }
+}

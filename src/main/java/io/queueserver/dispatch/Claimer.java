@@ -1,0 +1,69 @@
+package io.queueserver.dispatch;
+
+import io.queueserver.jobs.JobState;
+import jakarta.annotation.Resource;
+import jakarta.ejb.Stateless;
+import jakarta.ejb.TransactionAttribute;
+import jakarta.ejb.TransactionAttributeType;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * Claims due jobs in batches. {@code FOR UPDATE SKIP LOCKED} on the index {@code (state, priority DESC, id)} lets
+ * every node claim disjoint rows without waiting; the rows are marked working (owner, attempt, lease on the
+ * database clock) in the same short transaction, which commits before any job runs.
+ */
+@Stateless
+public class Claimer {
+    static final String CLAIM = "SELECT id, attempt, max_attempts, context, payload FROM queue_job"
+            + " WHERE state = 0 ORDER BY priority DESC, id LIMIT ? FOR UPDATE SKIP LOCKED";
+
+    @Resource(lookup = "jdbc/queue")
+    DataSource dataSource;
+
+    @TransactionAttribute(TransactionAttributeType.REQUIRES_NEW)
+    public List<Claim> claim(int max, String owner, long leaseMicros) throws SQLException {
+        List<Claim> claims = new ArrayList<>(max);
+        try (Connection c = dataSource.getConnection()) {
+            try (PreparedStatement select = c.prepareStatement(CLAIM)) {
+                select.setInt(1, max);
+                try (ResultSet rs = select.executeQuery()) {
+                    while (rs.next()) {
+                        claims.add(new Claim(rs.getLong(1), rs.getInt(2) + 1, rs.getInt(3), rs.getString(4),
+                                rs.getString(5)));
+                    }
+                }
+            }
+            if (claims.isEmpty()) {
+                return claims;
+            }
+            String ids = claims.stream().map(cl -> Long.toString(cl.id())).collect(Collectors.joining(","));
+            try (PreparedStatement update = c.prepareStatement("UPDATE queue_job SET state = " + JobState.WORKING.code()
+                    + ", owner = ?, attempt = attempt + 1, lease_until = TIMESTAMPADD(MICROSECOND, ?, LOCALTIMESTAMP(6)),"
+                    + " time_started = LOCALTIMESTAMP(6), progress = NULL, progress_message = NULL"
+                    + " WHERE id IN (" + ids + ")")) {
+                update.setString(1, owner);
+                update.setLong(2, leaseMicros);
+                update.executeUpdate();
+            }
+        }
+        return claims;
+    }
+
+    /** Scheduled jobs and retry waits whose time has come become waiting; returns how many. */
+    @TransactionAttribute(TransactionAttributeType.REQUIRES_NEW)
+    public int promoteDue() throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement update = c.prepareStatement("UPDATE queue_job SET state = " + JobState.WAITING.code()
+                     + " WHERE state = " + JobState.SCHEDULED.code() + " AND run_at <= LOCALTIMESTAMP(6) LIMIT 10000")) {
+            return update.executeUpdate();
+        }
+    }
+}

@@ -1,0 +1,283 @@
+package io.queueserver.dispatch;
+
+import io.queueserver.jobs.JobFinished;
+import io.queueserver.jobs.JobStarted;
+import io.queueserver.jobs.JobState;
+import io.queueserver.jobs.JobSubmitted;
+import io.queueserver.workers.JobRun;
+import io.queueserver.workers.Outcome;
+import io.queueserver.workers.Placeholders;
+import io.queueserver.workers.Worker;
+import io.queueserver.workers.Workers;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import jakarta.annotation.Resource;
+import jakarta.ejb.ConcurrencyManagement;
+import jakarta.ejb.ConcurrencyManagementType;
+import jakarta.ejb.DependsOn;
+import jakarta.ejb.EJB;
+import jakarta.ejb.Singleton;
+import jakarta.ejb.Startup;
+import jakarta.enterprise.concurrent.ManagedExecutorService;
+import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
+import jakarta.enterprise.event.Event;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import java.io.StringReader;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Claims due jobs into this node's free slots and runs them. A submit wakes it at once; the tick is only the
+ * fallback (jobs submitted on other nodes, scheduled jobs coming due). No transaction or connection is held
+ * while a job runs: claim, run, record are separate steps.
+ */
+@Singleton
+@Startup
+@DependsOn("SchemaMigrator")
+@ConcurrencyManagement(ConcurrencyManagementType.BEAN)
+public class Dispatcher {
+    private static final Logger LOG = Logger.getLogger(Dispatcher.class.getName());
+    private static final int MAX_CLAIM = 100;
+
+    @Resource
+    ManagedScheduledExecutorService scheduler;
+
+    @Resource
+    ManagedExecutorService executor;
+
+    @EJB
+    Claimer claimer;
+
+    @EJB
+    Completer completer;
+
+    @EJB
+    Leases leases;
+
+    @Inject
+    Workers workers;
+
+    @Inject
+    Capacity capacity;
+
+    @Inject
+    NodeIdentity node;
+
+    @Inject
+    Event<JobStarted> started;
+
+    @Inject
+    Event<JobFinished> finished;
+
+    @Inject
+    @ConfigProperty(name = "queue.dispatch.tick.ms", defaultValue = "500")
+    long tickMillis;
+
+    @Inject
+    @ConfigProperty(name = "queue.lease.seconds", defaultValue = "30")
+    long leaseSeconds;
+
+    @Inject
+    @ConfigProperty(name = "queue.shutdown.grace.seconds", defaultValue = "10")
+    long graceSeconds;
+
+    private final Map<Long, CompletableFuture<Outcome>> running = new ConcurrentHashMap<>();
+    private final AtomicBoolean wakeRequested = new AtomicBoolean();
+    private final AtomicBoolean draining = new AtomicBoolean();
+    private final DatabaseBackoff databaseBackoff = new DatabaseBackoff(LOG, "dispatcher");
+    private volatile boolean backlog = true;
+    private volatile boolean stopping;
+    private List<ScheduledFuture<?>> schedules;
+
+    @PostConstruct
+    void start() {
+        long heartbeat = Math.max(1, leaseSeconds / 3);
+        schedules = List.of(
+                scheduler.scheduleWithFixedDelay(this::tick, tickMillis, tickMillis, TimeUnit.MILLISECONDS),
+                scheduler.scheduleWithFixedDelay(this::heartbeat, heartbeat, heartbeat, TimeUnit.SECONDS),
+                scheduler.scheduleWithFixedDelay(this::rescue, 5, 5, TimeUnit.SECONDS));
+        LOG.info(() -> "dispatcher " + node.id() + " started with " + capacity.max() + " slots");
+    }
+
+    public void onSubmitted(@Observes JobSubmitted event) {
+        wake();
+    }
+
+    /** Asks for a claim round soon; rounds never overlap and a request made during one is not lost. */
+    public void wake() {
+        if (stopping) {
+            return;
+        }
+        wakeRequested.set(true);
+        if (draining.compareAndSet(false, true)) {
+            scheduler.execute(this::drain);
+        }
+    }
+
+    public int running() {
+        return running.size();
+    }
+
+    /** Cancels this node's attempt of a job, if it runs one; true when it did. */
+    public boolean abort(long jobId) {
+        CompletableFuture<Outcome> attempt = running.get(jobId);
+        return attempt != null && attempt.cancel(true);
+    }
+
+    private void tick() {
+        try {
+            if (stopping || databaseBackoff.waiting()) {
+                return;
+            }
+            claimer.promoteDue();
+            databaseBackoff.succeeded();
+            backlog = true;
+            wake();
+        } catch (Throwable t) {
+            databaseBackoff.failed(t);
+        }
+    }
+
+    private void drain() {
+        try {
+            while (wakeRequested.getAndSet(false) && !stopping) {
+                claimIntoFreeSlots();
+            }
+        } catch (Throwable t) {
+            databaseBackoff.failed(t);
+        } finally {
+            draining.set(false);
+            if (wakeRequested.get() && !stopping && !databaseBackoff.waiting() && draining.compareAndSet(false, true)) {
+                scheduler.execute(this::drain);
+            }
+        }
+    }
+
+    private void claimIntoFreeSlots() throws Exception {
+        while (!stopping) {
+            int slots = capacity.take(MAX_CLAIM);
+            if (slots == 0) {
+                backlog = true;
+                return;
+            }
+            List<Claim> claims;
+            try {
+                claims = claimer.claim(slots, node.id(), TimeUnit.SECONDS.toMicros(leaseSeconds));
+            } catch (Exception e) {
+                capacity.release(slots);
+                throw e;
+            }
+            capacity.release(slots - claims.size());
+            databaseBackoff.succeeded();
+            claims.forEach(this::run);
+            if (claims.size() < slots) {
+                backlog = false;
+                return;
+            }
+        }
+    }
+
+    private void run(Claim claim) {
+        CompletableFuture<Outcome> attempt;
+        try {
+            JsonObject payload = Json.createReader(new StringReader(claim.payload())).readObject();
+            JsonObject command = Placeholders.apply(payload.getJsonObject("command"),
+                    Map.of("__JOBID__", Long.toString(claim.id())));
+            Worker worker = workers.find(command.getString("type"))
+                    .orElseThrow(() -> new IllegalStateException("no worker for type " + command.getString("type")));
+            started.fire(new JobStarted(claim.id(), claim.attempt(), claim.context(), node.id()));
+            attempt = worker.run(new JobRun(claim.id(), claim.attempt(), claim.context(), command));
+        } catch (Throwable t) {
+            attempt = CompletableFuture.completedFuture(Outcome.of(t));
+        }
+        running.put(claim.id(), attempt);
+        attempt.whenComplete((outcome, failure) -> executor.execute(() ->
+                record(claim, outcome != null ? outcome : Outcome.of(failure), 0)));
+    }
+
+    /** Records an outcome; while the database is away it keeps trying (the slot stays taken) until the lease ends. */
+    private void record(Claim claim, Outcome outcome, int tries) {
+        try {
+            Optional<JobState> state = completer.finish(claim, node.id(), outcome);
+            state.filter(JobState::isFinal).ifPresent(s ->
+                    finished.fire(new JobFinished(claim.id(), claim.context(), s, outcome.returnCode(), outcome.error())));
+            if (state.isEmpty()) {
+                LOG.info(() -> "job " + claim.id() + " attempt " + claim.attempt() + ": lease lost, result dropped");
+            }
+        } catch (Throwable t) {
+            long delay = Math.min(5_000, 100L << Math.min(tries, 6));
+            if (tries < 100 && !stopping) {
+                databaseBackoff.failed(t);
+                scheduler.schedule(() -> record(claim, outcome, tries + 1), delay, TimeUnit.MILLISECONDS);
+                return;
+            }
+            LOG.log(Level.WARNING, "job " + claim.id() + ": result could not be recorded; it will be rescued", t);
+        }
+        running.remove(claim.id());
+        capacity.release(1);
+        if (backlog) {
+            wake();
+        }
+    }
+
+    private void heartbeat() {
+        try {
+            if (!running.isEmpty()) {
+                leases.renew(node.id(), TimeUnit.SECONDS.toMicros(leaseSeconds));
+            }
+        } catch (Throwable t) {
+            databaseBackoff.failed(t);
+        }
+    }
+
+    private void rescue() {
+        try {
+            if (databaseBackoff.waiting()) {
+                return;
+            }
+            int[] result = leases.rescueExpired(500);
+            if (result[0] > 0 || result[1] > 0) {
+                LOG.warning(() -> "rescued " + result[0] + " jobs of stopped nodes; " + result[1] + " failed as poison");
+                backlog = true;
+                wake();
+            }
+        } catch (Throwable t) {
+            databaseBackoff.failed(t);
+        }
+    }
+
+    @PreDestroy
+    void stop() {
+        stopping = true;
+        schedules.forEach(s -> s.cancel(false));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(graceSeconds);
+        while (!running.isEmpty() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        running.values().forEach(attempt -> attempt.cancel(true));
+        try {
+            int released = leases.release(node.id());
+            LOG.info(() -> "dispatcher stopped; " + released + " unfinished jobs handed back to the queue");
+        } catch (Throwable t) {
+            LOG.warning(() -> "could not hand back unfinished jobs; other nodes rescue them when their lease ends: " + t);
+        }
+    }
+}

@@ -1,0 +1,170 @@
+package io.queueserver.jobs;
+
+import io.queueserver.dispatch.Capacity;
+import io.queueserver.security.CrossSiteGuard;
+import jakarta.ejb.EJB;
+import jakarta.enterprise.context.RequestScoped;
+import jakarta.inject.Inject;
+import jakarta.json.Json;
+import jakarta.json.JsonArrayBuilder;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonValue;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import java.io.InputStream;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** The PHP original's API, same paths and JSON shapes, so its clients work unchanged. */
+@Path("jobs")
+@RequestScoped
+@Produces(MediaType.APPLICATION_JSON)
+public class CompatResource {
+    static final int DEFAULT_LIST_LIMIT = 100;
+    static final int MAX_LIST_LIMIT = 1000;
+
+    @Inject
+    JobSpecParser parser;
+
+    @Inject
+    Submissions submissions;
+
+    @EJB
+    JobStore store;
+
+    @Inject
+    Capacity capacity;
+
+    @Inject
+    @ConfigProperty(name = "queue.body.max.bytes", defaultValue = "262144")
+    int bodyLimit;
+
+    @POST
+    @Path("add")
+    @Consumes(MediaType.WILDCARD)
+    public JsonObject add(@HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
+                          @HeaderParam("Idempotency-Key") String idempotencyKey, InputStream body) {
+        JobSpec spec = parser.parse(RequestBody.read(body, contentType, bodyLimit), "");
+        spec = parser.withIdempotencyKey(spec, idempotencyKey);
+        long id = submissions.submit(List.of(spec)).get(0);
+        return Json.createObjectBuilder().add("status", "OK").add("job_id", Long.toString(id)).build();
+    }
+
+    @GET
+    @Path("status")
+    public JsonObject status() {
+        Map<JobState, Long> counts = store.counts();
+        long all = counts.values().stream().mapToLong(Long::longValue).sum();
+        return ok(Json.createObjectBuilder()
+                .add("all_jobs", all)
+                .add("waiting", counts.get(JobState.WAITING) + counts.get(JobState.SCHEDULED))
+                .add("working", counts.get(JobState.WORKING))
+                .add("done", counts.get(JobState.DONE))
+                .add("failed", counts.get(JobState.FAILED))
+                .add("cancelled", counts.get(JobState.CANCELLED))
+                .add("scheduled", counts.get(JobState.SCHEDULED))
+                .add("max_threads", capacity.max())
+                .add("free_threads", capacity.free())
+                .build());
+    }
+
+    @GET
+    @Path("status/{id}")
+    public Response status(@PathParam("id") String id) {
+        return store.find(jobId(id)).map(job -> Response.ok(ok(JobJson.compatStatus(job))).build())
+                .orElseGet(CompatResource::notFound);
+    }
+
+    @GET
+    @Path("get/{id}")
+    public Response get(@PathParam("id") String idOrWord) {
+        return get(idOrWord, DEFAULT_LIST_LIMIT);
+    }
+
+    @POST
+    @Path("get")
+    @Consumes(MediaType.WILDCARD)
+    public Response get(@HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, InputStream body) {
+        JsonFields f = fields(contentType, body);
+        String id = f.plainString("id", "all", 32);
+        if (f.has("id") && f.object().get("id").getValueType() == JsonValue.ValueType.NUMBER) {
+            id = f.object().get("id").toString();
+        }
+        return get(id, (int) f.number("limit", DEFAULT_LIST_LIMIT, 1, MAX_LIST_LIMIT));
+    }
+
+    @POST
+    @Path("get/summary")
+    @Consumes(MediaType.WILDCARD)
+    public JsonObject summary(@HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, InputStream body) {
+        JsonFields f = fields(contentType, body);
+        int count = (int) f.number("count", 10, 1, MAX_LIST_LIMIT);
+        return ok(Json.createObjectBuilder()
+                .add("jobs", list(JobState.ofWord("all").orElseThrow(), count))
+                .add("counts", JobJson.counts(store.counts()))
+                .build());
+    }
+
+    /** Kept for old clients; a browser cannot be made to call it from another site. */
+    @GET
+    @Path("delete/{id}")
+    public JsonObject delete(@PathParam("id") String id, @HeaderParam("Sec-Fetch-Site") String fetchSite,
+                             @HeaderParam("Origin") String origin, @HeaderParam("Host") String host) {
+        CrossSiteGuard.refuse(fetchSite, origin, host);
+        long jobId = jobId(id);
+        boolean deleted = store.delete(jobId);
+        return Json.createObjectBuilder().add("status", deleted ? "OK" : "ERROR").add("job_id", jobId).build();
+    }
+
+    private Response get(String idOrWord, int limit) {
+        if (idOrWord.matches("\\d{1,18}")) {
+            return store.find(Long.parseLong(idOrWord)).map(job -> Response.ok(ok(JobJson.compatFull(job))).build())
+                    .orElseGet(CompatResource::notFound);
+        }
+        Set<JobState> states = JobState.ofWord(idOrWord).orElseThrow(() -> new InvalidField("id",
+                "must be a job id or one of all, waiting, working, done, failed, cancelled, scheduled"));
+        return Response.ok(ok(list(states, limit))).build();
+    }
+
+    private JsonValue list(Set<JobState> states, int limit) {
+        JsonArrayBuilder jobs = Json.createArrayBuilder();
+        store.list(states, limit).forEach(job -> jobs.add(Json.createObjectBuilder(JobJson.compatStatus(job))
+                .add("job", JobJson.compatFull(job).get("job"))));
+        return jobs.build();
+    }
+
+    private JsonFields fields(String contentType, InputStream body) {
+        JsonValue value = RequestBody.read(body, contentType, bodyLimit, false);
+        if (!(value instanceof JsonObject object)) {
+            throw new InvalidField("body", "must be a JSON object");
+        }
+        return new JsonFields(object, "");
+    }
+
+    static long jobId(String id) {
+        if (!id.matches("\\d{1,18}")) {
+            throw new InvalidField("id", "must be a positive integer job id");
+        }
+        return Long.parseLong(id);
+    }
+
+    static JsonObject ok(JsonValue data) {
+        return Json.createObjectBuilder().add("status", 200).add("data", data).build();
+    }
+
+    static Response notFound() {
+        return Response.status(404).type(MediaType.APPLICATION_JSON)
+                .entity(Json.createObjectBuilder().add("status", 404).add("data", "Job not found").build()).build();
+    }
+}

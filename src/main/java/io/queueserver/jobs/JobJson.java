@@ -1,0 +1,121 @@
+package io.queueserver.jobs;
+
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonObjectBuilder;
+import jakarta.json.JsonValue;
+
+import java.io.StringReader;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Map;
+
+/**
+ * The JSON shapes of a job: the PHP original's ({@code worker_status}, times as {@code YYYY-MM-DD HH:MM:SS})
+ * and the REST API's (state names, RFC 3339 times with microseconds). Both include the same facts.
+ */
+public final class JobJson {
+    private static final DateTimeFormatter COMPAT_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
+    private static final DateTimeFormatter REST_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'");
+
+    private JobJson() {
+    }
+
+    /** {@code /jobs/status/{id}}: the job without payload and output. */
+    public static JsonObject compatStatus(Job job) {
+        return compatSummary(job).build();
+    }
+
+    /** {@code /jobs/get/{id}}: the whole job. */
+    public static JsonObject compatFull(Job job) {
+        return compatSummary(job)
+                .add("job", payload(job))
+                .add("output", nullable(job.output()))
+                .add("error", nullable(job.error()))
+                .build();
+    }
+
+    private static JsonObjectBuilder compatSummary(Job job) {
+        return Json.createObjectBuilder()
+                .add("id", job.id())
+                .add("worker_status", job.state().workerStatus())
+                .add("state", job.state().label())
+                .add("priority", job.priority())
+                .add("context", job.context())
+                .add("type", job.type())
+                .add("time_added", time(job.timeAdded(), COMPAT_TIME))
+                .add("time_started", time(job.timeStarted(), COMPAT_TIME))
+                .add("time_completed", time(job.timeCompleted(), COMPAT_TIME))
+                .add("run_at", time(job.runAt(), COMPAT_TIME))
+                .add("return_code", nullable(job.returnCode()))
+                .add("attempts", job.attempt())
+                .add("max_attempts", job.maxAttempts())
+                .add("progress", progress(job));
+    }
+
+    /** {@code GET /jobs/{id}}. */
+    public static JsonObject rest(Job job) {
+        return Json.createObjectBuilder()
+                .add("id", job.id())
+                .add("state", job.state().label())
+                .add("worker_status", job.state().workerStatus())
+                .add("priority", job.priority())
+                .add("context", job.context())
+                .add("type", job.type())
+                .add("unique_key", nullable(job.uniqueKey()))
+                .add("created_at", time(job.timeAdded(), REST_TIME))
+                .add("run_at", time(job.runAt(), REST_TIME))
+                .add("started_at", time(job.timeStarted(), REST_TIME))
+                .add("finished_at", time(job.timeCompleted(), REST_TIME))
+                .add("attempt", job.attempt())
+                .add("max_attempts", job.maxAttempts())
+                .add("rescues", job.rescues())
+                .add("owner", nullable(job.owner()))
+                .add("lease_until", time(job.leaseUntil(), REST_TIME))
+                .add("return_code", nullable(job.returnCode()))
+                .add("output", nullable(job.output()))
+                .add("error", nullable(job.error()))
+                .add("progress", progress(job))
+                .add("job", payload(job))
+                .build();
+    }
+
+    public static JsonObject counts(Map<JobState, Long> counts) {
+        JsonObjectBuilder b = Json.createObjectBuilder();
+        counts.forEach((state, n) -> b.add(state.label(), n));
+        return b.build();
+    }
+
+    private static JsonValue progress(Job job) {
+        if (job.progress() == null) {
+            return JsonValue.NULL;
+        }
+        return Json.createObjectBuilder()
+                .add("percent", job.progress())
+                .add("message", nullable(job.progressMessage()))
+                .build();
+    }
+
+    private static JsonValue payload(Job job) {
+        try (var reader = Json.createReader(new StringReader(job.payload()))) {
+            return reader.readValue();
+        }
+    }
+
+    static String restTime(LocalDateTime time) {
+        return time.atOffset(ZoneOffset.UTC).format(REST_TIME);
+    }
+
+    private static JsonValue time(LocalDateTime time, DateTimeFormatter format) {
+        return time == null ? JsonValue.NULL : Json.createValue(format.format(time));
+    }
+
+    private static JsonValue nullable(String text) {
+        return text == null ? JsonValue.NULL : Json.createValue(text);
+    }
+
+    private static JsonValue nullable(Integer number) {
+        return number == null ? JsonValue.NULL : Json.createValue(number);
+    }
+}

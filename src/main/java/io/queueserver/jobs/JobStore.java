@@ -1,0 +1,125 @@
+package io.queueserver.jobs;
+
+import jakarta.annotation.Resource;
+import jakarta.ejb.Stateless;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.PersistenceContext;
+import jakarta.persistence.TypedQuery;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/** The jobs table as the API uses it: committed inserts, reads, counts, deletes. */
+@Stateless
+public class JobStore {
+    private static final DateTimeFormatter SQL_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS");
+    private static final String INSERT = "INSERT INTO queue_job (state, priority, context, type, payload, unique_key,"
+            + " run_at, time_added, max_attempts) VALUES (?, ?, ?, ?, ?, ?,"
+            + " TIMESTAMPADD(MICROSECOND, ?, COALESCE(CAST(? AS DATETIME(6)), LOCALTIMESTAMP(6))), LOCALTIMESTAMP(6), ?)";
+
+    @Resource(lookup = "jdbc/queue")
+    DataSource dataSource;
+
+    @PersistenceContext(unitName = "queue")
+    EntityManager em;
+
+    /**
+     * Stores jobs in one transaction and returns their ids in order. A job whose unique key is already taken is not
+     * stored again: the id of the job holding the key is returned instead.
+     */
+    public List<Long> insert(List<JobSpec> specs) throws SQLException {
+        List<Long> ids = new ArrayList<>(specs.size());
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement insert = c.prepareStatement(INSERT, Statement.RETURN_GENERATED_KEYS)) {
+            for (JobSpec spec : specs) {
+                Long existing = spec.uniqueKey() == null ? null : idOfKey(c, spec.uniqueKey());
+                if (existing != null) {
+                    ids.add(existing);
+                    continue;
+                }
+                bind(insert, spec);
+                insert.executeUpdate();
+                try (ResultSet keys = insert.getGeneratedKeys()) {
+                    keys.next();
+                    ids.add(keys.getLong(1));
+                }
+            }
+        }
+        return ids;
+    }
+
+    private static void bind(PreparedStatement insert, JobSpec spec) throws SQLException {
+        insert.setInt(1, (spec.scheduled() ? JobState.SCHEDULED : JobState.WAITING).code());
+        insert.setInt(2, spec.priority());
+        insert.setString(3, spec.context());
+        insert.setString(4, spec.type());
+        insert.setString(5, spec.payload().toString());
+        insert.setString(6, spec.uniqueKey());
+        insert.setLong(7, spec.delaySeconds() * 1_000_000L);
+        if (spec.runAt() != null) {
+            insert.setString(8, SQL_TIME.format(spec.runAt()));
+        } else {
+            insert.setNull(8, Types.VARCHAR);
+        }
+        insert.setInt(9, spec.maxAttempts());
+    }
+
+    private static Long idOfKey(Connection c, String key) throws SQLException {
+        try (PreparedStatement select = c.prepareStatement("SELECT id FROM queue_job WHERE unique_key = ?")) {
+            select.setString(1, key);
+            try (ResultSet rs = select.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : null;
+            }
+        }
+    }
+
+    public Optional<Job> find(long id) {
+        return Optional.ofNullable(em.find(Job.class, id));
+    }
+
+    public Optional<Long> idOfUniqueKey(String key) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            return Optional.ofNullable(idOfKey(c, key));
+        }
+    }
+
+    /** Newest first. */
+    public List<Job> list(Set<JobState> states, int limit) {
+        TypedQuery<Job> query = em.createQuery(
+                "SELECT j FROM Job j WHERE j.stateCode IN :states ORDER BY j.id DESC", Job.class);
+        query.setParameter("states", states.stream().map(JobState::code).toList());
+        return query.setMaxResults(limit).getResultList();
+    }
+
+    public Map<JobState, Long> counts() {
+        Map<JobState, Long> counts = new EnumMap<>(JobState.class);
+        for (JobState s : JobState.values()) {
+            counts.put(s, 0L);
+        }
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = em.createNativeQuery("SELECT state, COUNT(*) FROM queue_job GROUP BY state")
+                .getResultList();
+        for (Object[] row : rows) {
+            counts.put(JobState.ofCode(((Number) row[0]).intValue()), ((Number) row[1]).longValue());
+        }
+        return counts;
+    }
+
+    /** Deletes a job and its callback deliveries; a running attempt finds its row gone and its result is dropped. */
+    public boolean delete(long id) {
+        em.createNativeQuery("DELETE FROM queue_callback WHERE job_id = ?1").setParameter(1, id).executeUpdate();
+        return em.createNativeQuery("DELETE FROM queue_job WHERE id = ?1").setParameter(1, id).executeUpdate() > 0;
+    }
+}

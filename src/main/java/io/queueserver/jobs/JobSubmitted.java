@@ -1,0 +1,5 @@
+package io.queueserver.jobs;
+
+/** CDI event fired after a job's insert has committed. */
+public record JobSubmitted(long id, String context, String type) {
+}
