@@ -22,7 +22,7 @@ import java.util.stream.Collectors;
  */
 @Stateless
 public class Claimer {
-    static final String CLAIM = "SELECT id, attempt, max_attempts, context, payload FROM queue_job"
+    public static final String CLAIM = "SELECT id, attempt, max_attempts, context, payload FROM queue_job"
             + " WHERE state = 0 ORDER BY priority DESC, id LIMIT ? FOR UPDATE SKIP LOCKED";
 
     @Resource(lookup = "jdbc/queue")

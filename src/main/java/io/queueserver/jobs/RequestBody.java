@@ -4,6 +4,7 @@ import jakarta.json.Json;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
+import jakarta.json.stream.JsonParser;
 import jakarta.json.stream.JsonParsingException;
 
 import java.io.IOException;
@@ -54,8 +55,14 @@ public final class RequestBody {
 
     static JsonValue parseJson(String text) {
         JsonValue value;
-        try (var reader = Json.createReader(new StringReader(text))) {
-            value = reader.readValue();
+        try (JsonParser parser = Json.createParser(new StringReader(text))) {
+            parser.next();
+            value = parser.getValue();
+            if (parser.hasNext()) {
+                throw new InvalidField("body", "has more content after the JSON value");
+            }
+        } catch (InvalidField e) {
+            throw e;
         } catch (JsonParsingException e) {
             var at = e.getLocation();
             throw new InvalidField("body", "is not valid JSON"

@@ -172,7 +172,7 @@ public record HttpCommand(URI url, String method, Map<String, String> params, Ma
                 defaultContentType(builder, "application/x-www-form-urlencoded");
             }
         }
-        return builder.method(method, publisher);
+        return method.equals("GET") ? builder.GET() : builder.method(method, publisher);
     }
 
     private void defaultContentType(HttpRequest.Builder builder, String type) {

@@ -1,0 +1,139 @@
+package io.queueserver.workers;
+
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class HttpWorkerTest {
+    private final TargetServer target = new TargetServer();
+    private final HttpWorker worker = new HttpWorker(300, 10_000);
+
+    HttpWorkerTest() throws IOException {
+    }
+
+    @AfterEach
+    void stop() {
+        target.close();
+    }
+
+    private Outcome run(String command) throws Exception {
+        return start(command).get(20, TimeUnit.SECONDS);
+    }
+
+    private CompletableFuture<Outcome> start(String command) {
+        JsonObject json = Json.createReader(new StringReader(command.replace('\'', '"'))).readObject();
+        json = Placeholders.apply(json, Map.of("__JOBID__", "42"));
+        return worker.run(new JobRun(42, 1, "test", json));
+    }
+
+    @Test
+    void getSendsParamsInTheQueryStringAndReplacesTheJobId() throws Exception {
+        Outcome o = run("{'type':'http','url':'" + target.url("/get?jobid=__JOBID__") + "','params':{'username':'michael'}}");
+        assertTrue(o.success(), o.toString());
+        assertEquals(200, o.returnCode());
+        assertEquals("echo GET /get?jobid=42&username=michael", o.output());
+        assertNull(o.error());
+    }
+
+    @Test
+    void postSendsParamsAsAForm() throws Exception {
+        Outcome o = run("{'type':'http','method':'post','url':'" + target.url("/form") + "','params':{'a':'1 2','b':3}}");
+        assertTrue(o.success());
+        TargetServer.Request r = target.requests.get(0);
+        assertEquals("POST", r.method());
+        assertEquals("a=1+2&b=3", r.body());
+        assertEquals("application/x-www-form-urlencoded", r.headers().getFirst("Content-Type"));
+    }
+
+    @Test
+    void jsonBodyAndHeaders() throws Exception {
+        Outcome o = run("{'type':'http','method':'PUT','url':'" + target.url("/json") + "','json':{'id':'__JOBID__'},"
+                + "'headers':{'X-Job':'__JOBID__'}}");
+        assertTrue(o.success());
+        TargetServer.Request r = target.requests.get(0);
+        assertEquals("{\"id\":\"42\"}", r.body());
+        assertEquals("application/json", r.headers().getFirst("Content-Type"));
+        assertEquals("42", r.headers().getFirst("X-Job"));
+    }
+
+    @Test
+    void non2xxFailsWithItsStatus() throws Exception {
+        Outcome o = run("{'type':'http','url':'" + target.url("/status/500") + "'}");
+        assertFalse(o.success());
+        assertEquals(500, o.returnCode());
+        assertEquals("boom", o.output());
+        assertEquals("HTTP status 500", o.error());
+    }
+
+    @Test
+    void successCodesCanBeChosen() throws Exception {
+        assertTrue(run("{'type':'http','url':'" + target.url("/status/404") + "','success':[200,404]}").success());
+    }
+
+    @Test
+    void redirectsAreNotFollowedUnlessAsked() throws Exception {
+        Outcome plain = run("{'type':'http','url':'" + target.url("/redirect") + "'}");
+        assertFalse(plain.success());
+        assertEquals(302, plain.returnCode());
+        Outcome followed = run("{'type':'http','url':'" + target.url("/redirect") + "','follow_redirects':true}");
+        assertTrue(followed.success());
+        assertEquals("echo GET /ok", followed.output());
+    }
+
+    @Test
+    void timeoutIsATotalDeadlineEvenForAnEndlessBody() throws Exception {
+        long start = System.nanoTime();
+        Outcome o = run("{'type':'http','url':'" + target.url("/endless") + "','timeout':2}");
+        long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
+        assertFalse(o.success());
+        assertEquals("timed out after 2 s", o.error());
+        assertEquals(200, o.returnCode(), "the status had arrived before the deadline");
+        assertTrue(o.output().contains("output truncated"), "the partial body is kept, capped");
+        assertTrue(seconds < 10, "cut at the deadline, took " + seconds + " s");
+    }
+
+    @Test
+    void slowHeadersTimeOut() throws Exception {
+        Outcome o = run("{'type':'http','url':'" + target.url("/slow") + "','timeout':1}");
+        assertFalse(o.success());
+        assertTrue(o.error().contains("timed out") || o.error().contains("HttpTimeoutException"), o.error());
+    }
+
+    @Test
+    void bodyIsCapped() throws Exception {
+        Outcome o = run("{'type':'http','url':'" + target.url("/big") + "'}");
+        assertTrue(o.success());
+        assertTrue(o.output().startsWith("y".repeat(10_000)));
+        assertTrue(o.output().endsWith("[output truncated: 190000 more bytes dropped]"), o.output().substring(9_990));
+    }
+
+    @Test
+    void connectionRefusedFails() throws Exception {
+        int port = target.server.getAddress().getPort();
+        target.close();
+        Outcome o = run("{'type':'http','url':'http://127.0.0.1:" + port + "/'}");
+        assertFalse(o.success());
+        assertNull(o.returnCode());
+        assertTrue(o.error().contains("ConnectException"), o.error());
+    }
+
+    @Test
+    void cancellingStopsTheRequest() throws Exception {
+        CompletableFuture<Outcome> running = start("{'type':'http','url':'" + target.url("/endless") + "'}");
+        Thread.sleep(300);
+        assertTrue(running.cancel(true));
+        assertTrue(running.isCancelled());
+    }
+}
