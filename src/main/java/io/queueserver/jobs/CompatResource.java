@@ -97,10 +97,8 @@ public class CompatResource {
     @Consumes(MediaType.WILDCARD)
     public Response get(@HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, InputStream body) {
         JsonFields f = fields(contentType, body);
-        String id = f.plainString("id", "all", 32);
-        if (f.has("id") && f.object().get("id").getValueType() == JsonValue.ValueType.NUMBER) {
-            id = f.object().get("id").toString();
-        }
+        boolean numeric = f.has("id") && f.object().get("id").getValueType() == JsonValue.ValueType.NUMBER;
+        String id = numeric ? Long.toString(f.number("id", 0, 1, Long.MAX_VALUE)) : f.plainString("id", "all", 32);
         return get(id, (int) f.number("limit", DEFAULT_LIST_LIMIT, 1, MAX_LIST_LIMIT));
     }
 

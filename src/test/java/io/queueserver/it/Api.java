@@ -1,0 +1,113 @@
+package io.queueserver.it;
+
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonValue;
+
+import java.io.StringReader;
+import java.net.URI;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.function.Predicate;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+/** A small client for the server under test. */
+final class Api {
+    record Answer(int status, String contentType, String body, HttpResponse<String> raw) {
+        JsonValue json() {
+            return Json.createReader(new StringReader(body)).readValue();
+        }
+
+        JsonObject object() {
+            return (JsonObject) json();
+        }
+
+        JsonObject data() {
+            return object().getJsonObject("data");
+        }
+    }
+
+    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final URI base;
+
+    Api(URL base) {
+        this.base = URI.create(base.toString().endsWith("/") ? base.toString() : base + "/");
+    }
+
+    URI uri(String path) {
+        return base.resolve(path.startsWith("/") ? path.substring(1) : path);
+    }
+
+    Answer get(String path, String... headers) {
+        return send(HttpRequest.newBuilder(uri(path)).GET(), headers);
+    }
+
+    Answer postJson(String path, String json, String... headers) {
+        return post(path, "application/json", json, headers);
+    }
+
+    Answer post(String path, String contentType, String body, String... headers) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).POST(HttpRequest.BodyPublishers.ofString(body));
+        if (contentType != null) {
+            b.header("Content-Type", contentType);
+        }
+        return send(b, headers);
+    }
+
+    Answer send(HttpRequest.Builder request, String... headers) {
+        for (int i = 0; i + 1 < headers.length; i += 2) {
+            request.header(headers[i], headers[i + 1]);
+        }
+        try {
+            HttpResponse<String> r = client.send(request.timeout(Duration.ofSeconds(30)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            return new Answer(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""), r.body(), r);
+        } catch (Exception e) {
+            throw new AssertionError("request failed: " + e, e);
+        }
+    }
+
+    /** Submits through the original's route and returns the id. */
+    long add(String json) {
+        Answer a = postJson("/jobs/add", json);
+        if (a.status() != 200) {
+            fail("submit refused: " + a.status() + " " + a.body());
+        }
+        return Long.parseLong(a.object().getString("job_id"));
+    }
+
+    JsonObject job(long id) {
+        return get("/jobs/" + id).object();
+    }
+
+    JsonObject awaitJob(long id, Predicate<JsonObject> condition, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        JsonObject job = null;
+        while (System.nanoTime() < deadline) {
+            job = job(id);
+            if (condition.test(job)) {
+                return job;
+            }
+            sleep(50);
+        }
+        throw new AssertionError("job " + id + " did not reach the expected state in " + timeout + ": " + job);
+    }
+
+    JsonObject awaitFinal(long id) {
+        return awaitJob(id, j -> j.getInt("worker_status") == 3 || j.getInt("worker_status") == 99,
+                Duration.ofSeconds(30));
+    }
+
+    static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+}

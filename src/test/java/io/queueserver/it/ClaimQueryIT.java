@@ -1,0 +1,106 @@
+package io.queueserver.it;
+
+import io.queueserver.dispatch.Claimer;
+import io.queueserver.ops.Schema;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The claim query on the real MariaDB: its plan uses the claim index without a filesort, and SKIP LOCKED works. */
+class ClaimQueryIT {
+    static final String DB = "queue_it_claim";
+    static Connection admin;
+    static String url;
+
+    @BeforeAll
+    static void schema() throws Exception {
+        String server = System.getProperty("it.db.url").replaceAll("/[^/]*$", "/");
+        admin = DriverManager.getConnection(server, System.getProperty("it.db.user"), System.getProperty("it.db.password"));
+        try (Statement s = admin.createStatement()) {
+            s.execute("DROP DATABASE IF EXISTS " + DB);
+            s.execute("CREATE DATABASE " + DB + " CHARACTER SET utf8mb4");
+        }
+        url = server + DB;
+        try (Connection c = connect()) {
+            Schema.migrate(c);
+            try (Statement s = c.createStatement()) {
+                for (int i = 0; i < 2000; i++) {
+                    s.addBatch("INSERT INTO queue_job (state, priority, context, type, payload, run_at, time_added)"
+                            + " VALUES (" + (i % 4 == 0 ? 3 : 0) + ", " + (i % 7) * 100 + ", 'c', 'http', '{}',"
+                            + " LOCALTIMESTAMP(6), LOCALTIMESTAMP(6))");
+                }
+                s.executeBatch();
+                s.execute("ANALYZE TABLE queue_job");
+            }
+        }
+    }
+
+    @AfterAll
+    static void drop() throws Exception {
+        try (Statement s = admin.createStatement()) {
+            s.execute("DROP DATABASE IF EXISTS " + DB);
+        }
+        admin.close();
+    }
+
+    static Connection connect() throws Exception {
+        return DriverManager.getConnection(url, System.getProperty("it.db.user"), System.getProperty("it.db.password"));
+    }
+
+    @Test
+    void claimUsesItsIndexWithoutFilesort() throws Exception {
+        try (Connection c = connect();
+             PreparedStatement explain = c.prepareStatement("EXPLAIN " + Claimer.CLAIM.replace("?", "50"));
+             ResultSet plan = explain.executeQuery()) {
+            assertTrue(plan.next());
+            String key = plan.getString("key");
+            String extra = String.valueOf(plan.getString("Extra"));
+            assertEquals("ix_queue_job_claim", key, "plan: key=" + key + " extra=" + extra);
+            assertFalse(extra.toLowerCase().contains("filesort"), extra);
+        }
+    }
+
+    @Test
+    void concurrentClaimsGetDisjointRowsWithoutWaiting() throws Exception {
+        try (Connection a = connect(); Connection b = connect()) {
+            a.setAutoCommit(false);
+            b.setAutoCommit(false);
+            List<Long> first = claim(a, 20);
+            long start = System.nanoTime();
+            List<Long> second = claim(b, 20);
+            long waitedMillis = (System.nanoTime() - start) / 1_000_000;
+            assertEquals(20, first.size());
+            assertEquals(20, second.size());
+            assertTrue(Collections.disjoint(first, second), first + " / " + second);
+            assertTrue(waitedMillis < 5_000, "the second claimer was blocked for " + waitedMillis + " ms");
+            a.rollback();
+            b.rollback();
+        }
+    }
+
+    private static List<Long> claim(Connection c, int n) throws Exception {
+        List<Long> ids = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(Claimer.CLAIM)) {
+            ps.setInt(1, n);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    ids.add(rs.getLong(1));
+                }
+            }
+        }
+        return ids;
+    }
+}
