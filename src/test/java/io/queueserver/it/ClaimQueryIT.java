@@ -21,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The claim query on the real MariaDB: its plan uses the claim index without a filesort, and SKIP LOCKED works. */
 class ClaimQueryIT {
-    static final String DB = "queue_it_claim";
+    static final String DB = System.getProperty("it.db.name", "queue_it") + "_claim";
     static Connection admin;
     static String url;
 
