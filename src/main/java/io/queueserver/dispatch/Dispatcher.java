@@ -20,7 +20,7 @@ import jakarta.ejb.Singleton;
 import jakarta.ejb.Startup;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
-import jakarta.enterprise.event.Event;
+import io.queueserver.jobs.JobEvents;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.json.Json;
@@ -79,10 +79,7 @@ public class Dispatcher {
     NodeIdentity node;
 
     @Inject
-    Event<JobStarted> started;
-
-    @Inject
-    Event<JobFinished> finished;
+    JobEvents events;
 
     @Inject
     @ConfigProperty(name = "queue.dispatch.tick.ms", defaultValue = "500")
@@ -214,7 +211,7 @@ public class Dispatcher {
                     Map.of("__JOBID__", Long.toString(claim.id())));
             Worker worker = workers.find(command.getString("type"))
                     .orElseThrow(() -> new IllegalStateException("no worker for type " + command.getString("type")));
-            started.fire(new JobStarted(claim.id(), claim.attempt(), claim.context(), node.id()));
+            events.fire(new JobStarted(claim.id(), claim.attempt(), claim.context(), node.id()));
             attempt = worker.run(new JobRun(claim.id(), claim.attempt(), claim.context(), command, output));
         } catch (Throwable t) {
             attempt = CompletableFuture.completedFuture(Outcome.of(t));
@@ -234,7 +231,7 @@ public class Dispatcher {
         try {
             Optional<JobState> state = completer.finish(claim, node.id(), outcome);
             state.filter(JobState::isFinal).ifPresent(s ->
-                    finished.fire(new JobFinished(claim.id(), claim.context(), s, outcome.returnCode(), outcome.error())));
+                    events.fire(new JobFinished(claim.id(), claim.context(), s, outcome.returnCode(), outcome.error())));
             if (state.isEmpty()) {
                 LOG.info(() -> "job " + claim.id() + " attempt " + claim.attempt() + ": no longer ours, result dropped");
             }

@@ -3,7 +3,6 @@ package io.queueserver.jobs;
 import io.queueserver.dispatch.Dispatcher;
 import io.queueserver.workers.Outcome;
 import jakarta.ejb.EJB;
-import jakarta.enterprise.event.Event;
 import jakarta.json.JsonObject;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.QueryParam;
@@ -63,10 +62,7 @@ public class JobResource {
     Dispatcher dispatcher;
 
     @Inject
-    Event<JobFinished> finished;
-
-    @Inject
-    Event<JobProgressed> progressed;
+    JobEvents events;
 
     @Inject
     @ConfigProperty(name = "queue.batch.body.max.bytes", defaultValue = "16777216")
@@ -117,7 +113,7 @@ public class JobResource {
         long jobId = CompatResource.jobId(id);
         Optional<JobState> before = control.cancel(jobId);
         return changed(jobId, before, JobControl.CANCELLABLE, "cancelled", job ->
-                finished.fire(new JobFinished(jobId, job.context(), JobState.CANCELLED, null, "cancelled")));
+                events.fire(new JobFinished(jobId, job.context(), JobState.CANCELLED, null, "cancelled")));
     }
 
     /** A failed or cancelled job waits again with its max_attempts fresh attempts. */
@@ -168,7 +164,7 @@ public class JobResource {
         if (state.get() != JobState.WORKING) {
             return Problems.of(409, "id", "job " + id + " is " + state.get().label() + ", not working");
         }
-        progressed.fire(new JobProgressed(jobId, percent, message));
+        events.fire(new JobProgressed(jobId, percent, message));
         return Response.ok(JobJson.rest(store.find(jobId).orElseThrow())).build();
     }
 
