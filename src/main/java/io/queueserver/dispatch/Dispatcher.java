@@ -21,6 +21,7 @@ import jakarta.ejb.Startup;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import io.queueserver.jobs.JobEvents;
+import io.queueserver.ops.QueueMetrics;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.json.Json;
@@ -82,6 +83,9 @@ public class Dispatcher {
     JobEvents events;
 
     @Inject
+    QueueMetrics metrics;
+
+    @Inject
     @ConfigProperty(name = "queue.dispatch.tick.ms", defaultValue = "500")
     long tickMillis;
 
@@ -98,6 +102,7 @@ public class Dispatcher {
     private final AtomicBoolean draining = new AtomicBoolean();
     private final DatabaseBackoff databaseBackoff = new DatabaseBackoff(LOG, "dispatcher");
     private volatile boolean backlog = true;
+    private volatile long lastTickMillis = System.currentTimeMillis();
     private volatile boolean stopping;
     private List<ScheduledFuture<?>> schedules;
 
@@ -126,6 +131,10 @@ public class Dispatcher {
         }
     }
 
+    public long lastTickMillis() {
+        return lastTickMillis;
+    }
+
     public int running() {
         return running.size();
     }
@@ -137,6 +146,7 @@ public class Dispatcher {
     }
 
     private void tick() {
+        lastTickMillis = System.currentTimeMillis();
         try {
             if (stopping || databaseBackoff.waiting()) {
                 return;
@@ -287,6 +297,7 @@ public class Dispatcher {
                 return;
             }
             int[] result = leases.rescueExpired(500);
+            metrics.rescued(result[0], result[1]);
             if (result[0] > 0 || result[1] > 0) {
                 LOG.warning(() -> "rescued " + result[0] + " jobs of stopped nodes; " + result[1] + " failed as poison");
                 backlog = true;
