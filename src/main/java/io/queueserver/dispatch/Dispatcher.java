@@ -292,8 +292,10 @@ public class Dispatcher {
                 return;
             }
             leases.renew(node.id(), TimeUnit.SECONDS.toMicros(leaseSeconds));
+            // snapshot before reading the database: every job in it was claimed (committed) before it got here
+            Set<Long> candidates = Set.copyOf(running.keySet());
             Set<Long> owned = leases.owned(node.id());
-            for (Long id : Set.copyOf(running.keySet())) {
+            for (Long id : candidates) {
                 if (!owned.contains(id) && abort(id)) {
                     LOG.info(() -> "job " + id + " is no longer ours (cancelled, deleted or rescued): attempt aborted");
                 }
