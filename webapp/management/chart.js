@@ -73,12 +73,7 @@ const Chart = (() => {
         }
       }
     }
-    const label = document.createElementNS(SVG, 'text');
-    label.setAttribute('x', '4');
-    label.setAttribute('y', '12');
-    label.setAttribute('class', 'axis');
-    label.textContent = 'max ' + max + ' / 10 s';
-    svg.appendChild(label);
+    document.getElementById('chart-max').textContent = 'peak ' + max + ' / 10 s';
     const rate = perSecondLastMinute();
     document.getElementById('rate').textContent = (rate < 10 ? rate.toFixed(1) : Math.round(rate)) + ' jobs/s (last minute)';
     svg.querySelector('title').textContent = 'Throughput chart: ' + rate.toFixed(1) + ' jobs per second in the last minute';
