@@ -145,7 +145,6 @@ const Api = (() => {
     hasToken: () => Boolean(token()),
     list: params => json('GET', 'jobs?' + new URLSearchParams(params)),
     job: id => json('GET', 'jobs/' + encodeURIComponent(id)),
-    callbacks: id => json('GET', 'jobs/' + encodeURIComponent(id) + '/callbacks'),
     submit: job => json('POST', 'jobs', job),
     remove: id => json('DELETE', 'jobs/' + encodeURIComponent(id)),
     cancel: id => json('POST', 'jobs/' + encodeURIComponent(id) + '/cancel'),

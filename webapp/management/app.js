@@ -99,7 +99,6 @@
     if (document.activeElement !== $('f-q')) {
       $('f-q').value = state.filter.q;
     }
-    $('retry-all').textContent = state.filter.state === 'cancelled' ? 'Retry all cancelled' : 'Retry all failed';
     document.title = 'Jobs · Queue Server';
     loadList();
   }
@@ -164,12 +163,12 @@
   async function loadJob() {
     const id = state.jobId;
     try {
-      const [job, callbacks] = await Promise.all([Api.job(id), Api.callbacks(id).catch(() => ({callbacks: []}))]);
+      const job = await Api.job(id);
       if (state.jobId !== id) {
         return;
       }
       state.job = job;
-      renderJob(job, callbacks.callbacks);
+      renderJob(job, job.callbacks || []);
     } catch (e) {
       if (e.status === 404) {
         $('job-state').replaceChildren('not found');
@@ -254,22 +253,19 @@
   }
 
   async function retryAll() {
-    const what = state.filter.state === 'cancelled' ? 'cancelled' : 'failed';
-    const scope = [state.filter.context ? 'in context “' + state.filter.context + '”' : 'in every context',
-      state.filter.q ? 'matching “' + state.filter.q + '”' : ''].join(' ').trim();
-    if (!await confirm('Queue every ' + what + ' job ' + scope + ' again?', 'Retry all ' + what)) {
+    // the server retries by state and context; a search text cannot narrow it, so the question says so
+    const scope = state.filter.context ? 'in context “' + state.filter.context + '”' : 'in every context';
+    const note = state.filter.q ? ' The search text is not applied: every failed job ' + scope + ' is retried.' : '';
+    if (!await confirm('Queue every failed job ' + scope + ' again?' + note, 'Retry all failed')) {
       return;
     }
     try {
-      const params = {state: what};
+      const params = {state: 'failed'};
       if (state.filter.context) {
         params.context = state.filter.context;
       }
-      if (state.filter.q) {
-        params.q = state.filter.q;
-      }
       const answer = await Api.retryAll(params);
-      toast(answer.retried + ' ' + what + ' job' + (answer.retried === 1 ? '' : 's') + ' queued again.');
+      toast(answer.retried + ' failed job' + (answer.retried === 1 ? '' : 's') + ' queued again.');
       loadList();
     } catch (e) {
       failed('Retry all', e);

@@ -136,7 +136,14 @@ const Views = (() => {
     if (job.run_at && new Date(job.run_at) - new Date(job.created_at) > 1000) {
       add(job.run_at, 'Due', 'scheduled');
     }
-    add(job.started_at, 'Started attempt ' + job.attempt + (job.owner ? ' on ' + job.owner : ''), 'working');
+    for (const a of job.attempts || []) {
+      add(a.started_at, 'Attempt ' + a.attempt + ' started' + (a.node ? ' on ' + a.node : ''), 'working');
+      add(a.finished_at, 'Attempt ' + a.attempt + ' ' + a.outcome + (a.return_code !== null ? ' (status ' + a.return_code + ')' : '')
+        + (a.error ? ': ' + maskText(a.error) : ''), {done: 'done', failed: 'failed', cancelled: 'cancelled'}[a.outcome] || 'waiting');
+    }
+    if (job.state === 'working') {
+      add(job.started_at, 'Attempt ' + job.attempt + ' started' + (job.owner ? ' on ' + job.owner : ''), 'working');
+    }
     for (const e of seen) {
       add(e.at, e.text, e.cls);
     }
@@ -157,7 +164,7 @@ const Views = (() => {
     return callbacks.map(cb => el('tr', {},
       el('td', {text: cb.kind}), el('td', {text: cb.state}), el('td', {text: String(cb.attempts)}),
       el('td', {text: cb.return_code === null ? (cb.error ? maskText(cb.error) : '—') : String(cb.return_code)}),
-      el('td', {}, time(cb.delivered_at || cb.next_at || cb.created_at))));
+      el('td', {}, time(cb.delivered_at || cb.created_at))));
   }
 
   return {el, stateBadge, time, refreshTimes, mask, maskText, commandText, row, facts, timeline, callbackRows};

@@ -1,6 +1,7 @@
 package io.queueserver.console;
 
 import io.queueserver.jobs.JobFinished;
+import io.queueserver.jobs.JobProgressed;
 import io.queueserver.jobs.JobStarted;
 import io.queueserver.jobs.JobSubmitted;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -35,9 +36,11 @@ public class ConsoleEvents {
                 .build().toString());
     }
 
-    /** Jobs changed in bulk (retry all): dashboards reload what they show. */
-    void bulkChange(String kind, int count) {
-        relay.publish(Json.createObjectBuilder().add("kind", kind).add("count", count).build().toString());
+    void onProgressed(@Observes JobProgressed e) {
+        relay.publish(Json.createObjectBuilder().add("kind", "progressed").add("id", e.id()).add("state", "working")
+                .add("percent", e.percent())
+                .add("message", e.message() == null ? JsonValue.NULL : Json.createValue(e.message()))
+                .build().toString());
     }
 
     private static JsonObjectBuilder job(String kind, long id, String context) {
