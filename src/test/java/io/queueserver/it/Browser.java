@@ -4,6 +4,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.TestWatcher;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -43,6 +44,7 @@ final class Browser implements TestWatcher, AutoCloseable {
 
     <T> T await(String what, Function<ChromeDriver, T> condition) {
         return new WebDriverWait(driver, Duration.ofSeconds(20), Duration.ofMillis(50))
+                .ignoring(StaleElementReferenceException.class)
                 .withMessage(what).until(d -> condition.apply(driver));
     }
 
@@ -50,17 +52,20 @@ final class Browser implements TestWatcher, AutoCloseable {
         return driver.findElement(By.id(id));
     }
 
-    List<WebElement> rows() {
-        return driver.findElements(By.cssSelector("#job-rows tr[data-id]"));
+    /** Read in one script: the page replaces its rows whenever something changes. */
+    @SuppressWarnings("unchecked")
+    List<String> rowIds() {
+        return (List<String>) js("return [...document.querySelectorAll('#job-rows tr[data-id]')].map(r => r.dataset.id)");
     }
 
-    List<String> rowIds() {
-        return rows().stream().map(r -> r.getAttribute("data-id")).toList();
+    @SuppressWarnings("unchecked")
+    List<String> rowStates() {
+        return (List<String>) js("return [...document.querySelectorAll('#job-rows tr[data-id]')].map(r => r.dataset.state)");
     }
 
     String rowState(long id) {
-        List<WebElement> row = driver.findElements(By.cssSelector("#job-rows tr[data-id='" + id + "']"));
-        return row.isEmpty() ? null : row.get(0).getAttribute("data-state");
+        return (String) js("const r = document.querySelector(\"#job-rows tr[data-id='\" + arguments[0] + \"']\");"
+                + " return r ? r.dataset.state : null", String.valueOf(id));
     }
 
     long counter(String name) {

@@ -132,15 +132,15 @@ class DashboardIT {
 
         context.clear();
         new Select(browser.byId("f-state")).selectByValue("failed");
-        browser.await("only failed jobs are listed", d -> !browser.rows().isEmpty() && browser.rowIds().contains(String.valueOf(b1))
-                && browser.rows().stream().allMatch(r -> "failed".equals(r.getAttribute("data-state"))));
+        browser.await("only failed jobs are listed", d -> browser.rowIds().contains(String.valueOf(b1))
+                && browser.rowStates().stream().allMatch("failed"::equals));
 
         new Select(browser.byId("f-state")).selectByValue("all");
         browser.byId("f-q").sendKeys("PEAR-" + RUN);
         browser.await("the search finds the job by a word of its url", d -> browser.rowIds().equals(List.of(String.valueOf(a2))));
         browser.byId("f-q").clear();
         browser.byId("f-q").sendKeys("no-such-job-" + RUN);
-        browser.await("an empty result says so", d -> browser.rows().isEmpty() && browser.byId("empty").isDisplayed());
+        browser.await("an empty result says so", d -> browser.rowIds().isEmpty() && browser.byId("empty").isDisplayed());
     }
 
     @Test
@@ -298,7 +298,7 @@ class DashboardIT {
         try {
             browser.driver.manage().window().setSize(new Dimension(390, 844));
             openDashboard();
-            browser.await("rows are listed", d -> !browser.rows().isEmpty());
+            browser.await("rows are listed", d -> !browser.rowIds().isEmpty());
             long overflow = (Long) browser.js("return document.documentElement.scrollWidth - window.innerWidth");
             assertTrue(overflow <= 0, "no sideways scrolling on a phone: " + overflow + " px too wide");
             browser.screenshot("dashboard-phone");
