@@ -1,7 +1,7 @@
 'use strict';
 // Rendering: status icons, times, secret masking, table rows and the job page. No data fetching here.
 const Views = (() => {
-  const ICONS = {waiting: '◷', scheduled: '⏲', working: '↻', done: '✓', failed: '✕', cancelled: '⊘'};
+  const ICONS = {waiting: '◷', scheduled: '◔', working: '↻', done: '✓', failed: '✕', cancelled: '⊘'};
   const SECRET_NAME = /(^|[-_.])(authorization|cookie|set-cookie|token|secret|passw(or)?d|pwd|api[-_]?key|apikey|signature|credentials?|private[-_]?key|session|auth)([-_.]|$)|token|secret|passw/i;
   const MASK = '•••';
   const relative = new Intl.RelativeTimeFormat('en', {numeric: 'auto'});
