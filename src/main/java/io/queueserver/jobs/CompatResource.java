@@ -3,7 +3,7 @@ package io.queueserver.jobs;
 import io.queueserver.dispatch.Capacity;
 import io.queueserver.security.CrossSiteGuard;
 import jakarta.ejb.EJB;
-import jakarta.enterprise.context.RequestScoped;
+import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.json.Json;
 import jakarta.json.JsonArrayBuilder;
@@ -26,9 +26,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** The PHP original's API, same paths and JSON shapes, so its clients work unchanged. */
+/**
+ * The PHP original's API, same paths and JSON shapes, so its clients work unchanged. Application scoped: its
+ * configuration is read once (Payara's config lookups may consult the cluster's data grid).
+ */
 @Path("jobs")
-@RequestScoped
+@ApplicationScoped
 @Produces(MediaType.APPLICATION_JSON)
 public class CompatResource {
     static final int DEFAULT_LIST_LIMIT = 100;

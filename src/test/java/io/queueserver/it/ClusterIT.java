@@ -163,6 +163,10 @@ class ClusterIT {
             JsonObject taken = api.awaitJob(id, j -> j.getInt("attempt") == 2 && j.getString("state").equals("working"),
                     Duration.ofSeconds(60));
             assertTrue(!taken.getString("owner").equals(owner), taken.toString());
+        } catch (AssertionError e) {
+            new ProcessBuilder("jstack", Long.toString(other.process().pid()))
+                    .redirectOutput(new java.io.File("target/jstack-other.txt")).start().waitFor();
+            throw e;
         } finally {
             signal("CONT", paused.process().pid());
         }
