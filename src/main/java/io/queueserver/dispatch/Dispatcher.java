@@ -20,6 +20,7 @@ import jakarta.ejb.Singleton;
 import jakarta.ejb.Startup;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
+import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import io.queueserver.jobs.JobEvents;
 import io.queueserver.ops.QueueMetrics;
 import jakarta.enterprise.event.Observes;
@@ -60,6 +61,9 @@ public class Dispatcher {
 
     @Resource
     ManagedExecutorService executor;
+
+    @Resource
+    ManagedThreadFactory threads;
 
     @EJB
     Claimer claimer;
@@ -111,8 +115,13 @@ public class Dispatcher {
         long heartbeat = Math.max(1, leaseSeconds / 3);
         schedules = List.of(
                 scheduler.scheduleWithFixedDelay(this::tick, tickMillis, tickMillis, TimeUnit.MILLISECONDS),
-                scheduler.scheduleWithFixedDelay(this::heartbeat, heartbeat, heartbeat, TimeUnit.SECONDS),
                 scheduler.scheduleWithFixedDelay(this::rescue, 5, 5, TimeUnit.SECONDS));
+        // its own thread: a heartbeat stuck behind busy claim rounds would let leases expire under load
+        threads.newThread(() -> {
+            while (!stopping && sleep(TimeUnit.SECONDS.toMillis(heartbeat))) {
+                heartbeat();
+            }
+        }).start();
         LOG.info(() -> "dispatcher " + node.id() + " started with " + capacity.max() + " slots");
     }
 
@@ -166,6 +175,9 @@ public class Dispatcher {
                 claimIntoFreeSlots();
             }
         } catch (Throwable t) {
+            if (DatabaseBackoff.lockConflict(t)) {
+                wakeRequested.set(true);
+            }
             databaseBackoff.failed(t);
         } finally {
             draining.set(false);
@@ -280,8 +292,10 @@ public class Dispatcher {
                 return;
             }
             leases.renew(node.id(), TimeUnit.SECONDS.toMicros(leaseSeconds));
+            // snapshot before reading the database: every job in it was claimed (committed) before it got here
+            Set<Long> candidates = Set.copyOf(running.keySet());
             Set<Long> owned = leases.owned(node.id());
-            for (Long id : Set.copyOf(running.keySet())) {
+            for (Long id : candidates) {
                 if (!owned.contains(id) && abort(id)) {
                     LOG.info(() -> "job " + id + " is no longer ours (cancelled, deleted or rescued): attempt aborted");
                 }
@@ -308,18 +322,23 @@ public class Dispatcher {
         }
     }
 
+    private static boolean sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
     @PreDestroy
     void stop() {
         stopping = true;
         schedules.forEach(s -> s.cancel(false));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(graceSeconds);
-        while (!running.isEmpty() && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
+        while (!running.isEmpty() && System.nanoTime() < deadline && sleep(50)) {
+            // let running jobs finish
         }
         running.values().forEach(attempt -> attempt.cancel(true));
         try {
