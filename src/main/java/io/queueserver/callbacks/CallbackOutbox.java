@@ -3,7 +3,7 @@ package io.queueserver.callbacks;
 import io.queueserver.jobs.JobState;
 import io.queueserver.workers.Outcome;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.json.Json;
+import io.queueserver.ops.Json;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
 

@@ -25,7 +25,7 @@ import io.queueserver.jobs.JobEvents;
 import io.queueserver.ops.QueueMetrics;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import jakarta.json.Json;
+import io.queueserver.ops.Json;
 import jakarta.json.JsonObject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 

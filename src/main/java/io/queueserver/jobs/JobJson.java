@@ -1,6 +1,6 @@
 package io.queueserver.jobs;
 
-import jakarta.json.Json;
+import io.queueserver.ops.Json;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;

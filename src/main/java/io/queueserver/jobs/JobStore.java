@@ -2,7 +2,7 @@ package io.queueserver.jobs;
 
 import jakarta.annotation.Resource;
 import jakarta.ejb.Stateless;
-import jakarta.json.Json;
+import io.queueserver.ops.Json;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObjectBuilder;
@@ -44,6 +44,9 @@ public class JobStore {
      * stored again: the id of the job holding the key is returned instead.
      */
     public List<Long> insert(List<JobSpec> specs) throws SQLException {
+        if (specs.size() > 1 && specs.stream().allMatch(spec -> spec.uniqueKey() == null)) {
+            return insertBatch(specs);
+        }
         List<Long> ids = new ArrayList<>(specs.size());
         try (Connection c = dataSource.getConnection();
              PreparedStatement insert = c.prepareStatement(INSERT, Statement.RETURN_GENERATED_KEYS)) {
@@ -60,6 +63,31 @@ public class JobStore {
                     ids.add(keys.getLong(1));
                 }
             }
+        }
+        return ids;
+    }
+
+    /**
+     * Jobs without unique keys in one round trip: the driver sends the batch as multi-row INSERTs
+     * ({@code rewriteBatchedStatements}); the ids come back in order as generated keys.
+     */
+    private List<Long> insertBatch(List<JobSpec> specs) throws SQLException {
+        List<Long> ids = new ArrayList<>(specs.size());
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement insert = c.prepareStatement(INSERT, Statement.RETURN_GENERATED_KEYS)) {
+            for (JobSpec spec : specs) {
+                bind(insert, spec);
+                insert.addBatch();
+            }
+            insert.executeBatch();
+            try (ResultSet keys = insert.getGeneratedKeys()) {
+                while (keys.next()) {
+                    ids.add(keys.getLong(1));
+                }
+            }
+        }
+        if (ids.size() != specs.size()) {
+            throw new SQLException("stored " + specs.size() + " jobs but received " + ids.size() + " ids");
         }
         return ids;
     }

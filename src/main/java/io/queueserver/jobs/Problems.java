@@ -1,6 +1,6 @@
 package io.queueserver.jobs;
 
-import jakarta.json.Json;
+import io.queueserver.ops.Json;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.ws.rs.core.Response;
 

@@ -1,6 +1,5 @@
 package io.queueserver.ops;
 
-import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;

@@ -1,6 +1,6 @@
 package io.queueserver.workers;
 
-import jakarta.json.Json;
+import io.queueserver.ops.Json;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
