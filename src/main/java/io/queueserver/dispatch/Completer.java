@@ -15,6 +15,8 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Types;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -40,16 +42,32 @@ public class Completer {
     @ConfigProperty(name = "queue.backoff.max.ms", defaultValue = "3600000")
     long backoffMaxMillis;
 
-    /** Returns the job's new state, or empty when this node no longer owns the attempt. */
+    /** An attempt's outcome to record. */
+    public record Finish(Claim claim, Outcome outcome) {
+    }
+
+    /**
+     * Records outcomes in one transaction (completions are batched: one commit for many jobs). For each, the job's
+     * new state, or empty when this node no longer owns the attempt.
+     */
     @TransactionAttribute(TransactionAttributeType.REQUIRES_NEW)
-    public Optional<JobState> finish(Claim claim, String owner, Outcome outcome) throws SQLException {
+    public List<Optional<JobState>> finishAll(List<Finish> batch, String owner) throws SQLException {
+        List<Optional<JobState>> states = new ArrayList<>(batch.size());
+        try (Connection c = dataSource.getConnection()) {
+            for (Finish f : batch) {
+                states.add(finish(c, f.claim(), owner, f.outcome()));
+            }
+        }
+        return states;
+    }
+
+    private Optional<JobState> finish(Connection c, Claim claim, String owner, Outcome outcome) throws SQLException {
         JobState next = outcome.success() ? JobState.DONE
                 : claim.canRetry() ? JobState.SCHEDULED : JobState.FAILED;
         String when = next == JobState.SCHEDULED
                 ? "run_at = TIMESTAMPADD(MICROSECOND, ?, LOCALTIMESTAMP(6))"
                 : "time_completed = LOCALTIMESTAMP(6)";
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement fence = c.prepareStatement("SELECT id FROM queue_job WHERE id = ? AND attempt = ?"
+        try (PreparedStatement fence = c.prepareStatement("SELECT id FROM queue_job WHERE id = ? AND attempt = ?"
                      + " AND owner = ? AND state = " + JobState.WORKING.code() + " FOR UPDATE");
              PreparedStatement update = c.prepareStatement("UPDATE queue_job SET state = ?, return_code = ?,"
                      + " output = ?, error = ?, owner = NULL, lease_until = NULL, " + when

@@ -18,7 +18,6 @@ import jakarta.ejb.DependsOn;
 import jakarta.ejb.EJB;
 import jakarta.ejb.Singleton;
 import jakarta.ejb.Startup;
-import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import io.queueserver.jobs.JobEvents;
@@ -30,7 +29,12 @@ import jakarta.json.JsonObject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.io.StringReader;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -58,9 +62,6 @@ public class Dispatcher {
 
     @Resource
     ManagedScheduledExecutorService scheduler;
-
-    @Resource
-    ManagedExecutorService executor;
 
     @Resource
     ManagedThreadFactory threads;
@@ -102,6 +103,10 @@ public class Dispatcher {
     long graceSeconds;
 
     private final Map<Long, CompletableFuture<Outcome>> running = new ConcurrentHashMap<>();
+    private final Queue<Recording> toRecord = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean recording = new AtomicBoolean();
+    /** Claim rounds and recording: plain threads of the container's factory, no per-task context capture. */
+    private ExecutorService pool;
     private final AtomicBoolean wakeRequested = new AtomicBoolean();
     private final AtomicBoolean draining = new AtomicBoolean();
     private final DatabaseBackoff databaseBackoff = new DatabaseBackoff(LOG, "dispatcher");
@@ -112,6 +117,7 @@ public class Dispatcher {
 
     @PostConstruct
     void start() {
+        pool = Executors.newFixedThreadPool(2, threads);
         long heartbeat = Math.max(1, leaseSeconds / 3);
         schedules = List.of(
                 scheduler.scheduleWithFixedDelay(this::tick, tickMillis, tickMillis, TimeUnit.MILLISECONDS),
@@ -136,7 +142,7 @@ public class Dispatcher {
         }
         wakeRequested.set(true);
         if (draining.compareAndSet(false, true)) {
-            scheduler.execute(this::drain);
+            pool.execute(this::drain);
         }
     }
 
@@ -182,7 +188,7 @@ public class Dispatcher {
         } finally {
             draining.set(false);
             if (wakeRequested.get() && !stopping && !databaseBackoff.waiting() && draining.compareAndSet(false, true)) {
-                scheduler.execute(this::drain);
+                pool.execute(this::drain);
             }
         }
     }
@@ -240,36 +246,92 @@ public class Dispatcher {
         }
         running.put(claim.id(), attempt);
         CompletableFuture<Outcome> recorded = new CompletableFuture<>();
-        attempt.whenComplete((outcome, failure) -> executor.execute(() -> {
-            Outcome result = outcome != null ? outcome : Outcome.of(failure);
-            record(claim, result, 0, slotTaken);
-            recorded.complete(result);
-        }));
+        attempt.whenComplete((outcome, failure) -> {
+            if (stopping && failure instanceof java.util.concurrent.CancellationException) {
+                return; // interrupted by shutdown: handed back to the queue by stop(), not a failure
+            }
+            toRecord.add(new Recording(claim, outcome != null ? outcome : Outcome.of(failure), slotTaken, recorded, 0));
+            recordSoon();
+        });
         return recorded;
     }
 
-    /** Records an outcome; while the database is away it keeps trying (the slot stays taken) until the lease ends. */
-    private void record(Claim claim, Outcome outcome, int tries, boolean slotTaken) {
-        try {
-            Optional<JobState> state = completer.finish(claim, node.id(), outcome);
-            state.filter(JobState::isFinal).ifPresent(s ->
-                    events.fire(new JobFinished(claim.id(), claim.context(), s, outcome.returnCode(), outcome.error())));
-            if (state.isEmpty()) {
-                LOG.info(() -> "job " + claim.id() + " attempt " + claim.attempt() + ": no longer ours, result dropped");
-            }
-        } catch (Throwable t) {
-            long delay = Math.min(5_000, 100L << Math.min(tries, 6));
-            if (tries < 100 && !stopping) {
-                databaseBackoff.failed(t);
-                scheduler.schedule(() -> record(claim, outcome, tries + 1, slotTaken), delay, TimeUnit.MILLISECONDS);
-                return;
-            }
-            LOG.log(Level.WARNING, "job " + claim.id() + ": result could not be recorded; it will be rescued", t);
+    /** An outcome waiting to be recorded; while the database is away it is kept (its slot stays taken). */
+    private record Recording(Claim claim, Outcome outcome, boolean slotTaken, CompletableFuture<Outcome> recorded,
+                             int tries) {
+        Recording again() {
+            return new Recording(claim, outcome, slotTaken, recorded, tries + 1);
         }
-        running.remove(claim.id());
-        if (slotTaken) {
+    }
+
+    private void recordSoon() {
+        if (recording.compareAndSet(false, true)) {
+            pool.execute(this::recordQueued);
+        }
+    }
+
+    /** Records finished attempts in batches: one transaction for all the outcomes that arrived meanwhile. */
+    private void recordQueued() {
+        try {
+            List<Recording> batch = new ArrayList<>();
+            for (Recording r = toRecord.poll(); r != null; r = toRecord.poll()) {
+                batch.add(r);
+                if (batch.size() == MAX_CLAIM) {
+                    record(batch);
+                    batch = new ArrayList<>();
+                }
+            }
+            if (!batch.isEmpty()) {
+                record(batch);
+            }
+        } finally {
+            recording.set(false);
+            if (!toRecord.isEmpty()) {
+                recordSoon();
+            }
+        }
+    }
+
+    private void record(List<Recording> batch) {
+        List<Optional<JobState>> states;
+        try {
+            states = completer.finishAll(batch.stream()
+                    .map(r -> new Completer.Finish(r.claim(), r.outcome())).toList(), node.id());
+        } catch (Throwable t) {
+            databaseBackoff.failed(t);
+            for (Recording r : batch) {
+                if (r.tries() < 100 && !stopping) {
+                    long delay = DatabaseBackoff.lockConflict(t) ? 10 : Math.min(5_000, 100L << Math.min(r.tries(), 6));
+                    scheduler.schedule(() -> {
+                        toRecord.add(r.again());
+                        recordSoon();
+                    }, delay, TimeUnit.MILLISECONDS);
+                } else {
+                    LOG.log(Level.WARNING, "job " + r.claim().id() + ": result could not be recorded; it will be rescued", t);
+                    released(r);
+                }
+            }
+            return;
+        }
+        for (int i = 0; i < batch.size(); i++) {
+            Recording r = batch.get(i);
+            Optional<JobState> state = states.get(i);
+            Outcome outcome = r.outcome();
+            state.filter(JobState::isFinal).ifPresent(s -> events.fire(
+                    new JobFinished(r.claim().id(), r.claim().context(), s, outcome.returnCode(), outcome.error())));
+            if (state.isEmpty()) {
+                LOG.info(() -> "job " + r.claim().id() + " attempt " + r.claim().attempt() + ": no longer ours, result dropped");
+            }
+            released(r);
+        }
+    }
+
+    private void released(Recording r) {
+        running.remove(r.claim().id());
+        if (r.slotTaken()) {
             capacity.release(1);
         }
+        r.recorded().complete(r.outcome());
         if (backlog) {
             wake();
         }
@@ -341,6 +403,7 @@ public class Dispatcher {
             // let running jobs finish
         }
         running.values().forEach(attempt -> attempt.cancel(true));
+        pool.shutdown();
         try {
             int released = leases.release(node.id());
             LOG.info(() -> "dispatcher stopped; " + released + " unfinished jobs handed back to the queue");
