@@ -50,7 +50,7 @@ public class Completer {
                 : "time_completed = LOCALTIMESTAMP(6)";
         try (Connection c = dataSource.getConnection();
              PreparedStatement update = c.prepareStatement("UPDATE queue_job SET state = ?, return_code = ?,"
-                     + " output = ?, error = ?, owner = NULL, lease_until = NULL, " + when
+                     + " output = ?, output_headers = ?, error = ?, owner = NULL, lease_until = NULL, " + when
                      + " WHERE id = ? AND attempt = ? AND owner = ? AND state = " + JobState.WORKING.code())) {
             int i = 1;
             update.setInt(i++, next.code());
@@ -60,6 +60,7 @@ public class Completer {
                 update.setInt(i++, outcome.returnCode());
             }
             update.setString(i++, cut(outcome.output(), MAX_OUTPUT_CHARS));
+            update.setString(i++, outcome.headers());
             update.setString(i++, cut(outcome.error(), MAX_ERROR_CHARS));
             if (next == JobState.SCHEDULED) {
                 update.setLong(i++, new Backoff(backoffBaseMillis, backoffMaxMillis).delayMillis(claim.attempt()) * 1000);

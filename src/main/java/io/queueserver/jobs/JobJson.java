@@ -1,5 +1,6 @@
 package io.queueserver.jobs;
 
+import io.queueserver.security.Redaction;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
@@ -32,6 +33,7 @@ public final class JobJson {
         return compatSummary(job)
                 .add("job", payload(job))
                 .add("output", nullable(job.output()))
+                .add("output_headers", json(job.outputHeaders()))
                 .add("error", nullable(job.error()))
                 .build();
     }
@@ -75,6 +77,7 @@ public final class JobJson {
                 .add("lease_until", time(job.leaseUntil(), REST_TIME))
                 .add("return_code", nullable(job.returnCode()))
                 .add("output", nullable(job.output()))
+                .add("output_headers", json(job.outputHeaders()))
                 .add("error", nullable(job.error()))
                 .add("progress", progress(job))
                 .add("job", payload(job))
@@ -97,8 +100,16 @@ public final class JobJson {
                 .build();
     }
 
+    /** The payload as submitted, with credentials masked ({@link Redaction}); the stored row keeps them. */
     private static JsonValue payload(Job job) {
-        try (var reader = Json.createReader(new StringReader(job.payload()))) {
+        return Redaction.redact(json(job.payload()));
+    }
+
+    private static JsonValue json(String text) {
+        if (text == null) {
+            return JsonValue.NULL;
+        }
+        try (var reader = Json.createReader(new StringReader(text))) {
             return reader.readValue();
         }
     }
