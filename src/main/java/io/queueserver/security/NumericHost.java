@@ -79,17 +79,26 @@ public final class NumericHost {
     }
 
     private static Long part(String p) {
+        int radix = 10;
+        String digits = p;
+        if (p.startsWith("0x")) {
+            radix = 16;
+            digits = p.substring(2);
+        } else if (p.length() > 1 && p.startsWith("0")) {
+            radix = 8;
+        }
+        if (p.isEmpty()) {
+            return null;
+        }
+        digits = digits.replaceFirst("^0+", "");
+        if (digits.isEmpty()) {
+            return 0L;
+        }
+        if (digits.length() > 11) {
+            return null;
+        }
         try {
-            if (p.startsWith("0x")) {
-                return p.length() == 2 ? 0L : p.length() > 10 ? null : Long.parseLong(p.substring(2), 16);
-            }
-            if (p.isEmpty() || p.length() > 12) {
-                return null;
-            }
-            if (p.length() > 1 && p.startsWith("0")) {
-                return Long.parseLong(p.substring(1), 8);
-            }
-            return Long.parseLong(p);
+            return Long.valueOf(digits, radix);
         } catch (NumberFormatException e) {
             return null;
         }

@@ -28,8 +28,9 @@ class ClaimPlanTest {
         String url = "jdbc:h2:mem:claim" + System.nanoTime() + ";MODE=MySQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1";
         a = DriverManager.getConnection(url);
         b = DriverManager.getConnection(url);
-        assertEquals(1, Schema.migrate(a));
-        assertEquals(1, Schema.migrate(a), "applied scripts are not applied again");
+        int version = Schema.migrate(a);
+        assertTrue(version >= 1);
+        assertEquals(version, Schema.migrate(a), "applied scripts are not applied again");
     }
 
     @AfterEach
