@@ -99,6 +99,10 @@ public final class ExecAllowList {
             if (!name.startsWith("/")) {
                 throw new Refused("'" + name + "' must be an absolute path or a bare name found on the server's PATH");
             }
+            if (name.endsWith("/") || name.contains("//") || name.contains("/./") || name.contains("/../")
+                    || name.endsWith("/.") || name.endsWith("/..")) {
+                throw new Refused("'" + name + "' must be a plain path, without '.', '..' or empty segments");
+            }
             candidate = Path.of(name);
         } else {
             for (Path dir : searchPath) {

@@ -226,7 +226,7 @@ class HostileInputIT {
         for (String cmd : new String[] {a + "/somescript.sh; " + f + "/mark.sh", a + "/somescript.sh | sh",
                 a + "/somescript.sh $(" + f + "/mark.sh)", a + "/somescript.sh `" + f + "/mark.sh`",
                 a + "/somescript.sh && " + f + "/mark.sh", a + "/somescript.sh > /tmp/x", a + "/somescript.sh\\n" + f + "/mark.sh",
-                a + "/somescript.sh *", "~/x", a + "/somescript.sh 'unterminated", a + "/somescript.sh $HOME",
+                a + "/somescript.sh *", "~/x", a + "/somescript.sh \\u0027unterminated", a + "/somescript.sh $HOME",
                 a + "/somescript.sh & " + f + "/mark.sh", "", "   ", a + "/somescript.sh \\\\"}) {
             job(withCommand("{'type':'exec','cmd':'" + cmd + "'}"), 400, "command.cmd");
         }
@@ -305,8 +305,8 @@ class HostileInputIT {
             int now = api.get("/jobs/status").data().getInt("all_jobs");
             if (problem == null && now != stored) {
                 problem = "a job was stored (all_jobs " + stored + " -> " + now + ")";
-                stored = now;
             }
+            stored = now;
             if (problem == null && canary.connections.get() > 0) {
                 problem = "the canary was connected to";
             }

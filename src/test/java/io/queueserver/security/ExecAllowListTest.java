@@ -49,7 +49,10 @@ class ExecAllowListTest {
         assertTrue(allows(list, allowed + "/job.sh"));
         assertTrue(allows(list, "job.sh"), "bare names are looked up on the PATH");
         assertTrue(allows(list, dir + "/alias/job.sh"), "a symlinked directory leads to the same file");
-        assertTrue(allows(list, allowed + "/../scripts/job.sh"));
+        assertTrue(!allows(list, allowed + "/../scripts/job.sh"), "no '..' at all");
+        assertTrue(!allows(list, allowed + "/./job.sh"));
+        assertTrue(!allows(list, allowed + "//job.sh"));
+        assertTrue(!allows(list, allowed + "/job.sh/"));
         assertTrue(!allows(list, allowed + "/link.sh"), "a symlink out of the allowed folder");
         assertTrue(!allows(list, allowed + "/../other/evil.sh"));
         assertTrue(!allows(list, allowed.toString().toUpperCase() + "/JOB.SH"), "no case games");
