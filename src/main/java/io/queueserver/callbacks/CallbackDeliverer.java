@@ -4,6 +4,7 @@ import io.queueserver.dispatch.Backoff;
 import io.queueserver.dispatch.DatabaseBackoff;
 import io.queueserver.dispatch.NodeIdentity;
 import io.queueserver.jobs.JobFinished;
+import io.queueserver.ops.QueueMetrics;
 import io.queueserver.workers.JobRun;
 import io.queueserver.workers.Outcome;
 import io.queueserver.workers.Placeholders;
@@ -66,6 +67,9 @@ public class CallbackDeliverer {
 
     @Inject
     NodeIdentity node;
+
+    @Inject
+    QueueMetrics metrics;
 
     @Inject
     @ConfigProperty(name = "queue.callback.max.attempts", defaultValue = "10")
@@ -177,6 +181,7 @@ public class CallbackDeliverer {
             long retryIn = outcome.success() || d.attempt() >= maxAttempts ? -1
                     : TimeUnit.MILLISECONDS.toMicros(retries.delayMillis(d.attempt()));
             store.record(d, node.id(), outcome.success(), outcome.returnCode(), outcome.error(), retryIn);
+            metrics.callbackDelivered(outcome.success());
             if (!outcome.success()) {
                 LOG.info(() -> d.kind() + " of job " + d.jobId() + " failed (attempt " + d.attempt() + "): "
                         + outcome.error() + (retryIn < 0 ? "; giving up" : "; will retry"));

@@ -1,5 +1,10 @@
 package io.queueserver.dispatch;
 
 /** A job this node has claimed: its row is {@code working} with {@code owner} = this node and this attempt. */
-public record Claim(long id, int attempt, int maxAttempts, String context, String payload) {
+public record Claim(long id, int attempt, int maxAttempts, int retryBase, String context, String payload) {
+
+    /** Whether a failure of this attempt leaves attempts for a retry. */
+    public boolean canRetry() {
+        return attempt - retryBase < maxAttempts;
+    }
 }

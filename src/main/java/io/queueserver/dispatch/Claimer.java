@@ -13,6 +13,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
@@ -22,37 +23,58 @@ import java.util.stream.Collectors;
  */
 @Stateless
 public class Claimer {
-    public static final String CLAIM = "SELECT id, attempt, max_attempts, context, payload FROM queue_job"
+    private static final String COLUMNS = "SELECT id, attempt, max_attempts, retry_base, context, payload FROM queue_job";
+    public static final String CLAIM = COLUMNS
             + " WHERE state = 0 ORDER BY priority DESC, id LIMIT ? FOR UPDATE SKIP LOCKED";
+    /** Run-now takes one job in any state but working and done. */
+    private static final String CLAIM_ONE = COLUMNS + " WHERE id = ? AND state IN ("
+            + JobState.WAITING.code() + ", " + JobState.SCHEDULED.code() + ", " + JobState.FAILED.code() + ", "
+            + JobState.CANCELLED.code() + ") FOR UPDATE";
 
     @Resource(lookup = "jdbc/queue")
     DataSource dataSource;
 
     @TransactionAttribute(TransactionAttributeType.REQUIRES_NEW)
     public List<Claim> claim(int max, String owner, long leaseMicros) throws SQLException {
-        List<Claim> claims = new ArrayList<>(max);
         try (Connection c = dataSource.getConnection()) {
-            try (PreparedStatement select = c.prepareStatement(CLAIM)) {
-                select.setInt(1, max);
-                try (ResultSet rs = select.executeQuery()) {
-                    while (rs.next()) {
-                        claims.add(new Claim(rs.getLong(1), rs.getInt(2) + 1, rs.getInt(3), rs.getString(4),
-                                rs.getString(5)));
-                    }
+            return markWorking(c, select(c, CLAIM, max), owner, leaseMicros);
+        }
+    }
+
+    @TransactionAttribute(TransactionAttributeType.REQUIRES_NEW)
+    public Optional<Claim> claimOne(long id, String owner, long leaseMicros) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            return markWorking(c, select(c, CLAIM_ONE, id), owner, leaseMicros).stream().findFirst();
+        }
+    }
+
+    private static List<Claim> select(Connection c, String sql, long parameter) throws SQLException {
+        List<Claim> claims = new ArrayList<>();
+        try (PreparedStatement select = c.prepareStatement(sql)) {
+            select.setLong(1, parameter);
+            try (ResultSet rs = select.executeQuery()) {
+                while (rs.next()) {
+                    claims.add(new Claim(rs.getLong(1), rs.getInt(2) + 1, rs.getInt(3), rs.getInt(4),
+                            rs.getString(5), rs.getString(6)));
                 }
             }
-            if (claims.isEmpty()) {
-                return claims;
-            }
-            String ids = claims.stream().map(cl -> Long.toString(cl.id())).collect(Collectors.joining(","));
-            try (PreparedStatement update = c.prepareStatement("UPDATE queue_job SET state = " + JobState.WORKING.code()
-                    + ", owner = ?, attempt = attempt + 1, lease_until = TIMESTAMPADD(MICROSECOND, ?, LOCALTIMESTAMP(6)),"
-                    + " time_started = LOCALTIMESTAMP(6), progress = NULL, progress_message = NULL"
-                    + " WHERE id IN (" + ids + ")")) {
-                update.setString(1, owner);
-                update.setLong(2, leaseMicros);
-                update.executeUpdate();
-            }
+        }
+        return claims;
+    }
+
+    private static List<Claim> markWorking(Connection c, List<Claim> claims, String owner, long leaseMicros)
+            throws SQLException {
+        if (claims.isEmpty()) {
+            return claims;
+        }
+        String ids = claims.stream().map(cl -> Long.toString(cl.id())).collect(Collectors.joining(","));
+        try (PreparedStatement update = c.prepareStatement("UPDATE queue_job SET state = " + JobState.WORKING.code()
+                + ", owner = ?, attempt = attempt + 1, lease_until = TIMESTAMPADD(MICROSECOND, ?, LOCALTIMESTAMP(6)),"
+                + " time_started = LOCALTIMESTAMP(6), time_completed = NULL, progress = NULL, progress_message = NULL"
+                + " WHERE id IN (" + ids + ")")) {
+            update.setString(1, owner);
+            update.setLong(2, leaseMicros);
+            update.executeUpdate();
         }
         return claims;
     }

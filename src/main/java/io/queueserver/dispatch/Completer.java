@@ -44,14 +44,26 @@ public class Completer {
     @TransactionAttribute(TransactionAttributeType.REQUIRES_NEW)
     public Optional<JobState> finish(Claim claim, String owner, Outcome outcome) throws SQLException {
         JobState next = outcome.success() ? JobState.DONE
-                : claim.attempt() < claim.maxAttempts() ? JobState.SCHEDULED : JobState.FAILED;
+                : claim.canRetry() ? JobState.SCHEDULED : JobState.FAILED;
         String when = next == JobState.SCHEDULED
                 ? "run_at = TIMESTAMPADD(MICROSECOND, ?, LOCALTIMESTAMP(6))"
                 : "time_completed = LOCALTIMESTAMP(6)";
         try (Connection c = dataSource.getConnection();
+             PreparedStatement fence = c.prepareStatement("SELECT id FROM queue_job WHERE id = ? AND attempt = ?"
+                     + " AND owner = ? AND state = " + JobState.WORKING.code() + " FOR UPDATE");
              PreparedStatement update = c.prepareStatement("UPDATE queue_job SET state = ?, return_code = ?,"
                      + " output = ?, output_headers = ?, error = ?, owner = NULL, lease_until = NULL, " + when
                      + " WHERE id = ? AND attempt = ? AND owner = ? AND state = " + JobState.WORKING.code())) {
+            fence.setLong(1, claim.id());
+            fence.setInt(2, claim.attempt());
+            fence.setString(3, owner);
+            try (var owned = fence.executeQuery()) {
+                if (!owned.next()) {
+                    return Optional.empty();
+                }
+            }
+            AttemptLog.record(c, claim.id(), next == JobState.SCHEDULED ? "retry" : next.label(),
+                    outcome.returnCode(), outcome.error());
             int i = 1;
             update.setInt(i++, next.code());
             if (outcome.returnCode() == null) {

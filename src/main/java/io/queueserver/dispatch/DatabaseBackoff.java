@@ -24,6 +24,10 @@ public final class DatabaseBackoff {
     }
 
     public synchronized void failed(Throwable t) {
+        if (lockConflict(t)) {
+            log.fine(() -> loop + " lost a lock conflict; retrying at once: " + t);
+            return;
+        }
         failures++;
         long pause = Math.min(MAX_PAUSE_MILLIS, 250L << Math.min(failures, 7));
         resumeAt = System.currentTimeMillis() + pause;
@@ -32,6 +36,18 @@ public final class DatabaseBackoff {
         } else {
             log.warning(() -> loop + " failed again (" + failures + "), next try in " + pause + " ms: " + t);
         }
+    }
+
+    /** Deadlocks and lock wait timeouts are normal under contention: retried at once, not a database outage. */
+    static boolean lockConflict(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof java.sql.SQLTransactionRollbackException
+                    || c instanceof java.sql.SQLException s && s.getSQLState() != null
+                    && (s.getSQLState().equals("40001") || s.getSQLState().equals("41000"))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public synchronized void succeeded() {

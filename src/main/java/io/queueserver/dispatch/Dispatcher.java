@@ -20,7 +20,9 @@ import jakarta.ejb.Singleton;
 import jakarta.ejb.Startup;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
-import jakarta.enterprise.event.Event;
+import jakarta.enterprise.concurrent.ManagedThreadFactory;
+import io.queueserver.jobs.JobEvents;
+import io.queueserver.ops.QueueMetrics;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.json.Json;
@@ -31,6 +33,8 @@ import java.io.StringReader;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
@@ -58,6 +62,9 @@ public class Dispatcher {
     @Resource
     ManagedExecutorService executor;
 
+    @Resource
+    ManagedThreadFactory threads;
+
     @EJB
     Claimer claimer;
 
@@ -77,10 +84,10 @@ public class Dispatcher {
     NodeIdentity node;
 
     @Inject
-    Event<JobStarted> started;
+    JobEvents events;
 
     @Inject
-    Event<JobFinished> finished;
+    QueueMetrics metrics;
 
     @Inject
     @ConfigProperty(name = "queue.dispatch.tick.ms", defaultValue = "500")
@@ -99,6 +106,7 @@ public class Dispatcher {
     private final AtomicBoolean draining = new AtomicBoolean();
     private final DatabaseBackoff databaseBackoff = new DatabaseBackoff(LOG, "dispatcher");
     private volatile boolean backlog = true;
+    private volatile long lastTickMillis = System.currentTimeMillis();
     private volatile boolean stopping;
     private List<ScheduledFuture<?>> schedules;
 
@@ -107,8 +115,13 @@ public class Dispatcher {
         long heartbeat = Math.max(1, leaseSeconds / 3);
         schedules = List.of(
                 scheduler.scheduleWithFixedDelay(this::tick, tickMillis, tickMillis, TimeUnit.MILLISECONDS),
-                scheduler.scheduleWithFixedDelay(this::heartbeat, heartbeat, heartbeat, TimeUnit.SECONDS),
                 scheduler.scheduleWithFixedDelay(this::rescue, 5, 5, TimeUnit.SECONDS));
+        // its own thread: a heartbeat stuck behind busy claim rounds would let leases expire under load
+        threads.newThread(() -> {
+            while (!stopping && sleep(TimeUnit.SECONDS.toMillis(heartbeat))) {
+                heartbeat();
+            }
+        }).start();
         LOG.info(() -> "dispatcher " + node.id() + " started with " + capacity.max() + " slots");
     }
 
@@ -127,6 +140,10 @@ public class Dispatcher {
         }
     }
 
+    public long lastTickMillis() {
+        return lastTickMillis;
+    }
+
     public int running() {
         return running.size();
     }
@@ -138,6 +155,7 @@ public class Dispatcher {
     }
 
     private void tick() {
+        lastTickMillis = System.currentTimeMillis();
         try {
             if (stopping || databaseBackoff.waiting()) {
                 return;
@@ -157,6 +175,9 @@ public class Dispatcher {
                 claimIntoFreeSlots();
             }
         } catch (Throwable t) {
+            if (DatabaseBackoff.lockConflict(t)) {
+                wakeRequested.set(true);
+            }
             databaseBackoff.failed(t);
         } finally {
             draining.set(false);
@@ -190,7 +211,21 @@ public class Dispatcher {
         }
     }
 
+    /**
+     * Runs a job now on the calling side's behalf (the original's {@code php work.php -j123}), whatever its place in
+     * the queue, streaming its output to {@code output}; recorded like any run. Empty when the job is unknown,
+     * working or done.
+     */
+    public Optional<CompletableFuture<Outcome>> runNow(long id, Consumer<String> output) throws Exception {
+        Optional<Claim> claim = claimer.claimOne(id, node.id(), TimeUnit.SECONDS.toMicros(leaseSeconds));
+        return claim.map(c -> launch(c, output, false));
+    }
+
     private void run(Claim claim) {
+        launch(claim, text -> { }, true);
+    }
+
+    private CompletableFuture<Outcome> launch(Claim claim, Consumer<String> output, boolean slotTaken) {
         CompletableFuture<Outcome> attempt;
         try {
             JsonObject payload = Json.createReader(new StringReader(claim.payload())).readObject();
@@ -198,45 +233,72 @@ public class Dispatcher {
                     Map.of("__JOBID__", Long.toString(claim.id())));
             Worker worker = workers.find(command.getString("type"))
                     .orElseThrow(() -> new IllegalStateException("no worker for type " + command.getString("type")));
-            started.fire(new JobStarted(claim.id(), claim.attempt(), claim.context(), node.id()));
-            attempt = worker.run(new JobRun(claim.id(), claim.attempt(), claim.context(), command));
+            events.fire(new JobStarted(claim.id(), claim.attempt(), claim.context(), node.id()));
+            attempt = worker.run(new JobRun(claim.id(), claim.attempt(), claim.context(), command, output));
         } catch (Throwable t) {
             attempt = CompletableFuture.completedFuture(Outcome.of(t));
         }
         running.put(claim.id(), attempt);
-        attempt.whenComplete((outcome, failure) -> executor.execute(() ->
-                record(claim, outcome != null ? outcome : Outcome.of(failure), 0)));
+        CompletableFuture<Outcome> recorded = new CompletableFuture<>();
+        attempt.whenComplete((outcome, failure) -> executor.execute(() -> {
+            Outcome result = outcome != null ? outcome : Outcome.of(failure);
+            record(claim, result, 0, slotTaken);
+            recorded.complete(result);
+        }));
+        return recorded;
     }
 
     /** Records an outcome; while the database is away it keeps trying (the slot stays taken) until the lease ends. */
-    private void record(Claim claim, Outcome outcome, int tries) {
+    private void record(Claim claim, Outcome outcome, int tries, boolean slotTaken) {
         try {
             Optional<JobState> state = completer.finish(claim, node.id(), outcome);
             state.filter(JobState::isFinal).ifPresent(s ->
-                    finished.fire(new JobFinished(claim.id(), claim.context(), s, outcome.returnCode(), outcome.error())));
+                    events.fire(new JobFinished(claim.id(), claim.context(), s, outcome.returnCode(), outcome.error())));
             if (state.isEmpty()) {
-                LOG.info(() -> "job " + claim.id() + " attempt " + claim.attempt() + ": lease lost, result dropped");
+                LOG.info(() -> "job " + claim.id() + " attempt " + claim.attempt() + ": no longer ours, result dropped");
             }
         } catch (Throwable t) {
             long delay = Math.min(5_000, 100L << Math.min(tries, 6));
             if (tries < 100 && !stopping) {
                 databaseBackoff.failed(t);
-                scheduler.schedule(() -> record(claim, outcome, tries + 1), delay, TimeUnit.MILLISECONDS);
+                scheduler.schedule(() -> record(claim, outcome, tries + 1, slotTaken), delay, TimeUnit.MILLISECONDS);
                 return;
             }
             LOG.log(Level.WARNING, "job " + claim.id() + ": result could not be recorded; it will be rescued", t);
         }
         running.remove(claim.id());
-        capacity.release(1);
+        if (slotTaken) {
+            capacity.release(1);
+        }
         if (backlog) {
             wake();
         }
     }
 
+    /** A job cancelled while it runs here is aborted at once; on other nodes the heartbeat notices. */
+    public void onFinished(@Observes JobFinished event) {
+        if (event.state() == JobState.CANCELLED) {
+            abort(event.id());
+        }
+    }
+
+    /**
+     * Renews the leases of this node's jobs, and aborts local attempts whose row this node no longer owns (cancelled,
+     * deleted, or rescued by another node after this one was cut off): their results would be dropped anyway.
+     */
     private void heartbeat() {
         try {
-            if (!running.isEmpty()) {
-                leases.renew(node.id(), TimeUnit.SECONDS.toMicros(leaseSeconds));
+            if (running.isEmpty()) {
+                return;
+            }
+            leases.renew(node.id(), TimeUnit.SECONDS.toMicros(leaseSeconds));
+            // snapshot before reading the database: every job in it was claimed (committed) before it got here
+            Set<Long> candidates = Set.copyOf(running.keySet());
+            Set<Long> owned = leases.owned(node.id());
+            for (Long id : candidates) {
+                if (!owned.contains(id) && abort(id)) {
+                    LOG.info(() -> "job " + id + " is no longer ours (cancelled, deleted or rescued): attempt aborted");
+                }
             }
         } catch (Throwable t) {
             databaseBackoff.failed(t);
@@ -249,6 +311,7 @@ public class Dispatcher {
                 return;
             }
             int[] result = leases.rescueExpired(500);
+            metrics.rescued(result[0], result[1]);
             if (result[0] > 0 || result[1] > 0) {
                 LOG.warning(() -> "rescued " + result[0] + " jobs of stopped nodes; " + result[1] + " failed as poison");
                 backlog = true;
@@ -259,18 +322,23 @@ public class Dispatcher {
         }
     }
 
+    private static boolean sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
     @PreDestroy
     void stop() {
         stopping = true;
         schedules.forEach(s -> s.cancel(false));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(graceSeconds);
-        while (!running.isEmpty() && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
+        while (!running.isEmpty() && System.nanoTime() < deadline && sleep(50)) {
+            // let running jobs finish
         }
         running.values().forEach(attempt -> attempt.cancel(true));
         try {

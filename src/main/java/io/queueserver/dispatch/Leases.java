@@ -14,6 +14,8 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.HashSet;
+import java.util.Set;
 
 /**
  * Leases of running jobs, all on the database clock: a node's heartbeat renews the leases of its jobs; any node
@@ -42,6 +44,22 @@ public class Leases {
         }
     }
 
+    /** The jobs this node owns in the database right now. */
+    @TransactionAttribute(TransactionAttributeType.REQUIRES_NEW)
+    public Set<Long> owned(String owner) throws SQLException {
+        Set<Long> ids = new HashSet<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement select = c.prepareStatement("SELECT id FROM queue_job WHERE owner = ? AND state = " + WORKING)) {
+            select.setString(1, owner);
+            try (ResultSet rs = select.executeQuery()) {
+                while (rs.next()) {
+                    ids.add(rs.getLong(1));
+                }
+            }
+        }
+        return ids;
+    }
+
     /** Returns {rescued, failed as poison}. */
     @TransactionAttribute(TransactionAttributeType.REQUIRES_NEW)
     public int[] rescueExpired(int limit) throws SQLException {
@@ -57,10 +75,13 @@ public class Leases {
                     if (rs.getInt(2) + 1 >= MAX_RESCUES) {
                         String error = "poison job: its node stopped while running it " + MAX_RESCUES
                                 + " times (last node " + rs.getString(5) + ")";
+                        AttemptLog.record(c, id, "poisoned", null, error);
                         move(c, id, JobState.FAILED, error);
                         outbox.record(c, id, rs.getString(3), rs.getString(4), JobState.FAILED, Outcome.failed(error));
                         poisoned++;
                     } else {
+                        AttemptLog.record(c, id, "rescued", null, "lease expired: node " + rs.getString(5)
+                                + " stopped renewing it");
                         move(c, id, JobState.WAITING, null);
                         rescued++;
                     }

@@ -2,6 +2,7 @@ package io.queueserver.jobs;
 
 import io.queueserver.security.Redaction;
 import jakarta.json.Json;
+import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonValue;
@@ -56,7 +57,11 @@ public final class JobJson {
                 .add("progress", progress(job));
     }
 
-    /** {@code GET /jobs/{id}}. */
+    /** {@code GET /jobs/{id}}: the job with its attempt history and callback deliveries. */
+    public static JsonObject rest(Job job, JsonArray attempts, JsonArray callbacks) {
+        return Json.createObjectBuilder(rest(job)).add("attempts", attempts).add("callbacks", callbacks).build();
+    }
+
     public static JsonObject rest(Job job) {
         return Json.createObjectBuilder()
                 .add("id", job.id())

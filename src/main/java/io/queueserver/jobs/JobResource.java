@@ -1,6 +1,19 @@
 package io.queueserver.jobs;
 
+import io.queueserver.dispatch.Dispatcher;
+import io.queueserver.workers.Outcome;
 import jakarta.ejb.EJB;
+import jakarta.json.JsonObject;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.StreamingOutput;
+import java.nio.charset.StandardCharsets;
+import java.sql.SQLException;
+import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
 import jakarta.json.Json;
@@ -42,6 +55,15 @@ public class JobResource {
     @EJB
     JobStore store;
 
+    @EJB
+    JobControl control;
+
+    @EJB
+    Dispatcher dispatcher;
+
+    @Inject
+    JobEvents events;
+
     @Inject
     @ConfigProperty(name = "queue.batch.body.max.bytes", defaultValue = "16777216")
     int batchBodyLimit;
@@ -79,8 +101,125 @@ public class JobResource {
     @GET
     @Path("{id: \\d+}")
     public Response get(@PathParam("id") String id) {
-        return store.find(CompatResource.jobId(id)).map(job -> Response.ok(JobJson.rest(job)).build())
+        return store.find(CompatResource.jobId(id))
+                .map(job -> Response.ok(JobJson.rest(job, store.attempts(job.id()), store.callbacks(job.id()))).build())
                 .orElseGet(() -> Problems.of(404, "id", "job " + id + " not found"));
+    }
+
+    /** Waiting and scheduled jobs are cancelled; a running job's request or process is aborted on its node. */
+    @POST
+    @Path("{id: \\d+}/cancel")
+    public Response cancel(@PathParam("id") String id) throws SQLException {
+        long jobId = CompatResource.jobId(id);
+        Optional<JobState> before = control.cancel(jobId);
+        return changed(jobId, before, JobControl.CANCELLABLE, "cancelled", job ->
+                events.fire(new JobFinished(jobId, job.context(), JobState.CANCELLED, null, "cancelled")));
+    }
+
+    /** A failed or cancelled job waits again with its max_attempts fresh attempts. */
+    @POST
+    @Path("{id: \\d+}/retry")
+    public Response retry(@PathParam("id") String id) throws SQLException {
+        long jobId = CompatResource.jobId(id);
+        Optional<JobState> before = control.retry(jobId);
+        return changed(jobId, before, JobControl.RETRYABLE, "retried", job -> dispatcher.wake());
+    }
+
+    /** Retries all failed jobs, of one context if given. */
+    @POST
+    @Path("retry")
+    public JsonObject retryAll(@QueryParam("state") @DefaultValue("failed") String state,
+                               @QueryParam("context") String context) throws SQLException {
+        if (!state.equals("failed")) {
+            throw new InvalidField("state", "only failed jobs can be retried in bulk");
+        }
+        int retried = control.retryFailed(context == null || context.isBlank() ? null : context);
+        if (retried > 0) {
+            dispatcher.wake();
+        }
+        return Json.createObjectBuilder().add("retried", retried).build();
+    }
+
+    /** A running job reports progress: {"percent": 0-100, "message": "..."}. */
+    @POST
+    @Path("{id: \\d+}/progress")
+    @Consumes(MediaType.WILDCARD)
+    public Response progress(@PathParam("id") String id, @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
+                             InputStream body) throws SQLException {
+        long jobId = CompatResource.jobId(id);
+        JsonValue value = RequestBody.read(body, contentType, 16_384);
+        if (!(value instanceof jakarta.json.JsonObject object)) {
+            throw new InvalidField("body", "must be an object like {\"percent\": 50, \"message\": \"half way\"}");
+        }
+        JsonFields f = new JsonFields(object, "");
+        if (!f.has("percent")) {
+            throw new InvalidField("percent", "is required (0-100)");
+        }
+        int percent = (int) f.number("percent", 0, 0, 100);
+        String message = f.plainString("message", null, 500);
+        Optional<JobState> state = control.progress(jobId, percent, message);
+        if (state.isEmpty()) {
+            return Problems.of(404, "id", "job " + id + " not found");
+        }
+        if (state.get() != JobState.WORKING) {
+            return Problems.of(409, "id", "job " + id + " is " + state.get().label() + ", not working");
+        }
+        events.fire(new JobProgressed(jobId, percent, message));
+        return Response.ok(JobJson.rest(store.find(jobId).orElseThrow())).build();
+    }
+
+    /**
+     * Runs the job now, here, and streams its output as it arrives (the original's {@code php work.php -j123});
+     * the last line tells the outcome. The run is recorded like any other.
+     */
+    @POST
+    @Path("{id: \\d+}/run")
+    @Produces(MediaType.TEXT_PLAIN)
+    public Response run(@PathParam("id") String id) throws Exception {
+        long jobId = CompatResource.jobId(id);
+        BlockingQueue<String> chunks = new LinkedBlockingQueue<>();
+        Optional<CompletableFuture<Outcome>> run = dispatcher.runNow(jobId, chunks::add);
+        if (run.isEmpty()) {
+            Optional<Job> job = store.find(jobId);
+            return job.isEmpty() ? Problems.of(404, "id", "job " + id + " not found")
+                    : Problems.of(409, "id", "job " + id + " is " + job.get().state().label() + " and cannot be run now");
+        }
+        StreamingOutput stream = out -> {
+            CompletableFuture<Outcome> done = run.get();
+            while (true) {
+                String chunk;
+                try {
+                    chunk = chunks.poll(200, TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+                if (chunk != null) {
+                    out.write(chunk.getBytes(StandardCharsets.UTF_8));
+                    out.flush();
+                } else if (done.isDone() && chunks.isEmpty()) {
+                    break;
+                }
+            }
+            Outcome outcome = done.join();
+            out.write(("\n[job " + jobId + " " + (outcome.success() ? "done" : "failed") + ", return_code "
+                    + outcome.returnCode() + (outcome.error() == null ? "" : ", " + outcome.error()) + "]\n")
+                    .getBytes(StandardCharsets.UTF_8));
+        };
+        return Response.ok(stream).build();
+    }
+
+    private Response changed(long id, Optional<JobState> before, java.util.Set<JobState> allowed, String verb,
+                             java.util.function.Consumer<Job> announce) {
+        if (before.isEmpty()) {
+            return Problems.of(404, "id", "job " + id + " not found");
+        }
+        if (!allowed.contains(before.get())) {
+            return Problems.of(409, "id", "job " + id + " is " + before.get().label() + " and cannot be " + verb);
+        }
+        Job job = store.find(id).orElseThrow();
+        announce.accept(job);
+        return Response.ok(JobJson.rest(job)).build();
     }
 
     @DELETE

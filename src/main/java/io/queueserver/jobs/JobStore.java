@@ -2,6 +2,10 @@ package io.queueserver.jobs;
 
 import jakarta.annotation.Resource;
 import jakarta.ejb.Stateless;
+import jakarta.json.Json;
+import jakarta.json.JsonArray;
+import jakarta.json.JsonArrayBuilder;
+import jakarta.json.JsonObjectBuilder;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.PersistenceContext;
 import jakarta.persistence.TypedQuery;
@@ -88,6 +92,51 @@ public class JobStore {
     public Optional<Job> find(long id) {
         return Optional.ofNullable(em.find(Job.class, id));
     }
+
+    /** The attempts of a job, oldest first. */
+    public JsonArray attempts(long id) {
+        return rows("SELECT attempt, owner, started_at, finished_at, outcome, return_code, error FROM queue_attempt"
+                + " WHERE job_id = ?1 ORDER BY id", id, "attempt", "node", "started_at", "finished_at", "outcome",
+                "return_code", "error");
+    }
+
+    /** The callback deliveries of a job. */
+    public JsonArray callbacks(long id) {
+        return rows("SELECT kind, state, attempts, return_code, error, time_added, time_delivered, webhook_id"
+                + " FROM queue_callback WHERE job_id = ?1 ORDER BY id", id, "kind", "state", "attempts", "return_code",
+                "error", "created_at", "delivered_at", "webhook_id");
+    }
+
+    private JsonArray rows(String sql, long id, String... names) {
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = em.createNativeQuery(sql).setParameter(1, id).getResultList();
+        JsonArrayBuilder array = Json.createArrayBuilder();
+        for (Object[] row : rows) {
+            JsonObjectBuilder o = Json.createObjectBuilder();
+            for (int i = 0; i < names.length; i++) {
+                Object v = row[i];
+                if (v == null) {
+                    o.addNull(names[i]);
+                } else if (v instanceof Number n) {
+                    o.add(names[i], n.longValue());
+                } else if (v instanceof java.sql.Timestamp t) {
+                    o.add(names[i], JobJson.restTime(t.toLocalDateTime()));
+                } else if (v instanceof java.time.LocalDateTime t) {
+                    o.add(names[i], JobJson.restTime(t));
+                } else {
+                    o.add(names[i], v.toString());
+                }
+            }
+            if ("state".equals(names[1])) {
+                o.add("state", CALLBACK_STATES.getOrDefault(((Number) row[1]).intValue(), "unknown"));
+            }
+            array.add(o);
+        }
+        return array.build();
+    }
+
+    private static final Map<Integer, String> CALLBACK_STATES = Map.of(0, "pending", 1, "sending", 3, "delivered",
+            99, "given up");
 
     public Optional<Long> idOfUniqueKey(String key) throws SQLException {
         try (Connection c = dataSource.getConnection()) {

@@ -3,7 +3,6 @@ package io.queueserver.jobs;
 import jakarta.ejb.EJB;
 import jakarta.ejb.EJBException;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 
 import java.sql.SQLException;
@@ -20,7 +19,7 @@ public class Submissions {
     JobStore store;
 
     @Inject
-    Event<JobSubmitted> submitted;
+    JobEvents events;
 
     public List<Long> submit(List<JobSpec> specs) {
         List<Long> ids;
@@ -35,7 +34,7 @@ public class Submissions {
         }
         for (int i = 0; i < ids.size(); i++) {
             JobSpec spec = specs.get(i);
-            submitted.fire(new JobSubmitted(ids.get(i), spec.context(), spec.type()));
+            events.fire(new JobSubmitted(ids.get(i), spec.context(), spec.type()));
         }
         return ids;
     }

@@ -59,6 +59,16 @@ public class SchemaMigrator {
         return version;
     }
 
+    /** The newest script shipped with this version of the server. */
+    public int expectedVersion() {
+        try {
+            var scripts = MigrationScript.all();
+            return scripts.isEmpty() ? 0 : scripts.get(scripts.size() - 1).version();
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
     private static void lock(Connection c) throws SQLException {
         try (Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT GET_LOCK('" + LOCK + "', 300)")) {

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Flow;
+import java.util.function.Consumer;
 
 /**
  * Keeps the first {@code cap} bytes of a body, counts and drops the rest, and can be cut off at any time
@@ -15,14 +16,16 @@ import java.util.concurrent.Flow;
  */
 final class CappedBody implements HttpResponse.BodySubscriber<String> {
     private final int cap;
+    private final Consumer<String> listener;
     private final ByteArrayOutputStream kept = new ByteArrayOutputStream();
     private final CompletableFuture<String> done = new CompletableFuture<>();
     private long total;
     private volatile Flow.Subscription subscription;
     private volatile boolean cut;
 
-    CappedBody(int cap) {
+    CappedBody(int cap, Consumer<String> listener) {
         this.cap = cap;
+        this.listener = listener;
     }
 
     @Override
@@ -45,6 +48,7 @@ final class CappedBody implements HttpResponse.BodySubscriber<String> {
                 byte[] chunk = new byte[room];
                 buffer.get(chunk);
                 kept.write(chunk, 0, room);
+                listener.accept(new String(chunk, StandardCharsets.UTF_8));
             }
         }
     }

@@ -2,15 +2,21 @@ package io.queueserver.workers;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.function.Consumer;
 
-/** Keeps the first {@code cap} bytes written, counts and drops the rest; readable at any time. */
+/**
+ * Keeps the first {@code cap} bytes written, counts and drops the rest; readable at any time. What is kept is also
+ * handed to a listener as it arrives (run-now streaming).
+ */
 final class CappedOutput {
     private final int cap;
+    private final Consumer<String> listener;
     private final ByteArrayOutputStream kept = new ByteArrayOutputStream();
     private long total;
 
-    CappedOutput(int cap) {
+    CappedOutput(int cap, Consumer<String> listener) {
         this.cap = cap;
+        this.listener = listener;
     }
 
     synchronized void write(byte[] data, int length) {
@@ -18,6 +24,11 @@ final class CappedOutput {
         int room = Math.min(length, cap - kept.size());
         if (room > 0) {
             kept.write(data, 0, room);
+            try {
+                listener.accept(new String(data, 0, room, StandardCharsets.UTF_8));
+            } catch (RuntimeException gone) {
+                // a streaming client that went away does not stop the command
+            }
         }
     }
 

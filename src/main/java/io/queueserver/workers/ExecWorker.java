@@ -130,7 +130,7 @@ public class ExecWorker implements Worker {
         }
         Audit.execStarted(run.jobId(), run.attempt(), command.executable().toString(), command.argv().size() - 1,
                 command.shell(), process.pid());
-        RunningProcess started = new RunningProcess(process, outputCap, grace, timer);
+        RunningProcess started = new RunningProcess(process, outputCap, run.output(), grace, timer);
         running.add(started);
         CompletableFuture<Outcome> outcome = started.start(command.timeout(), drainers);
         outcome.whenComplete((o, t) -> running.remove(started));

@@ -99,7 +99,7 @@ public class HttpWorker implements Worker {
     @Override
     public CompletableFuture<Outcome> run(JobRun run) {
         HttpCommand command = HttpCommand.parse(new JsonFields(run.command(), "command"), defaultTimeoutSeconds);
-        Exchange exchange = new Exchange(command, System.nanoTime() + command.timeout().toNanos());
+        Exchange exchange = new Exchange(command, System.nanoTime() + command.timeout().toNanos(), run.output());
         exchange.send(command.target(), command.method(), 0);
         CompletableFuture.delayedExecutor(command.timeout().toMillis(), TimeUnit.MILLISECONDS)
                 .execute(exchange::expire);
@@ -116,10 +116,12 @@ public class HttpWorker implements Worker {
         volatile CompletableFuture<HttpResponse<String>> response;
         volatile Integer status;
         volatile java.net.http.HttpHeaders headers;
+        final java.util.function.Consumer<String> listener;
 
-        Exchange(HttpCommand command, long deadline) {
+        Exchange(HttpCommand command, long deadline, java.util.function.Consumer<String> listener) {
             this.command = command;
             this.deadline = deadline;
+            this.listener = listener;
         }
 
         /** Checks the hop's target (resolving its name off the caller's thread), then connects. */
@@ -138,7 +140,7 @@ public class HttpWorker implements Worker {
 
         void connect(URI target, String method, int hop) {
             Duration remaining = Duration.ofNanos(Math.max(1_000_000, deadline - System.nanoTime()));
-            CappedBody capped = new CappedBody(outputCap);
+            CappedBody capped = new CappedBody(outputCap, listener);
             body = capped;
             response = client.sendAsync(command.request(target, method, remaining).build(), info -> {
                 status = info.statusCode();

@@ -10,6 +10,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * One started command: a drain thread copies its merged stdout/stderr into a capped buffer, {@link Process#onExit()}
@@ -31,10 +32,11 @@ final class RunningProcess {
     private volatile String leftoverNote;
     private List<ScheduledFuture<?>> timers = List.of();
 
-    RunningProcess(Process process, int outputCap, Duration grace, ScheduledExecutorService timer) {
+    RunningProcess(Process process, int outputCap, Consumer<String> listener, Duration grace,
+                   ScheduledExecutorService timer) {
         this.process = process;
         this.tree = new ProcessTree(process.toHandle());
-        this.output = new CappedOutput(outputCap);
+        this.output = new CappedOutput(outputCap, listener);
         this.grace = grace;
         this.timer = timer;
     }

@@ -73,12 +73,17 @@ final class RecordingTarget implements AutoCloseable {
             Hit hit = new Hit(ex.getRequestMethod(), uri.getPath(), uri.getRawQuery(), body,
                     Map.copyOf(ex.getRequestHeaders()), System.nanoTime());
             hits.add(hit);
-            Consumer<Hit> hook = hooks.get(uri.getPath());
-            if (hook != null) {
-                hook.accept(hit);
-            }
             int status = 200;
             String answer = "{\"ok\":true,\"path\":\"" + uri.getPath() + "\"}";
+            Consumer<Hit> hook = hooks.get(uri.getPath());
+            if (hook != null) {
+                try {
+                    hook.accept(hit);
+                } catch (RuntimeException refused) {
+                    status = 503;
+                    answer = String.valueOf(refused.getMessage());
+                }
+            }
             switch (uri.getPath()) {
                 case "/fail" -> {
                     status = 500;

@@ -166,6 +166,23 @@ class ExecWorkerTest {
     }
 
     @Test
+    void outputIsStreamedAsItIsProduced() throws Exception {
+        Path s = script("stream.sh", "echo first; sleep 1; echo second");
+        java.util.List<String> pieces = new java.util.concurrent.CopyOnWriteArrayList<>();
+        JsonObject command = Json.createReader(new StringReader("{\"type\":\"exec\",\"argv\":[\"" + s + "\"]}"))
+                .readObject();
+        CompletableFuture<Outcome> running = worker.run(new JobRun(5, 1, "t", command, pieces::add));
+        long deadline = System.currentTimeMillis() + 5000;
+        while (pieces.isEmpty() && System.currentTimeMillis() < deadline) {
+            Thread.sleep(20);
+        }
+        assertEquals(List.of("first\n"), pieces, "the first line arrives while the command still runs");
+        assertFalse(running.isDone());
+        assertEquals("first\nsecond\n", running.get(10, TimeUnit.SECONDS).output());
+        assertEquals("first\nsecond\n", String.join("", pieces));
+    }
+
+    @Test
     void shellModeRunsThroughShOnlyWhenEnabled() throws Exception {
         Path s = script("sh.sh", "echo shell");
         worker.stop();

@@ -1,0 +1,28 @@
+package io.queueserver.ops;
+
+import io.queueserver.dispatch.Dispatcher;
+import jakarta.ejb.EJB;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.health.HealthCheck;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.Liveness;
+
+/** Live while the dispatcher's loop keeps ticking (a stuck scheduler would leave jobs waiting forever). */
+@Liveness
+@ApplicationScoped
+public class DispatcherLiveness implements HealthCheck {
+    static final long STALE_MILLIS = 60_000;
+
+    @EJB
+    Dispatcher dispatcher;
+
+    @Override
+    public HealthCheckResponse call() {
+        long sinceTick = System.currentTimeMillis() - dispatcher.lastTickMillis();
+        return HealthCheckResponse.named("queue-dispatcher")
+                .status(sinceTick < STALE_MILLIS)
+                .withData("millis-since-tick", sinceTick)
+                .withData("running", dispatcher.running())
+                .build();
+    }
+}

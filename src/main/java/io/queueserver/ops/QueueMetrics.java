@@ -1,0 +1,93 @@
+package io.queueserver.ops;
+
+import io.queueserver.dispatch.Capacity;
+import io.queueserver.jobs.JobFinished;
+import io.queueserver.jobs.JobStarted;
+import io.queueserver.jobs.JobState;
+import io.queueserver.jobs.JobStore;
+import io.queueserver.jobs.JobSubmitted;
+import jakarta.annotation.PostConstruct;
+import jakarta.ejb.EJB;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.metrics.Metadata;
+import org.eclipse.microprofile.metrics.MetricRegistry;
+import org.eclipse.microprofile.metrics.MetricUnits;
+import org.eclipse.microprofile.metrics.Tag;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Queue metrics in Payara's {@code /metrics} (Prometheus): jobs submitted, started, finished by outcome, rescued,
+ * callback deliveries by outcome, job duration; gauges of running (this node) and waiting (all nodes, refreshed
+ * at most every 2 s).
+ */
+@ApplicationScoped
+public class QueueMetrics {
+    private static final long COUNTS_TTL_MILLIS = 2_000;
+
+    @Inject
+    MetricRegistry registry;
+
+    @Inject
+    Capacity capacity;
+
+    @EJB
+    JobStore store;
+
+    private final Map<Long, Long> startedNanos = new ConcurrentHashMap<>();
+    private volatile Map<JobState, Long> counts = Map.of();
+    private volatile long countsAt;
+
+    @PostConstruct
+    void register() {
+        registry.gauge(Metadata.builder().withName("queue_jobs_running")
+                .withDescription("jobs running on this node").build(), capacity, c -> c.max() - c.free());
+        registry.gauge(Metadata.builder().withName("queue_jobs_waiting")
+                .withDescription("jobs waiting, including scheduled, on all nodes").build(), this, m -> m.waiting());
+        registry.gauge(Metadata.builder().withName("queue_threads_max")
+                .withDescription("max_threads of this node").build(), capacity, c -> c.max());
+    }
+
+    void submitted(@Observes JobSubmitted e) {
+        registry.counter("queue_jobs_submitted").inc();
+    }
+
+    void started(@Observes JobStarted e) {
+        registry.counter("queue_jobs_started").inc();
+        startedNanos.put(e.id(), System.nanoTime());
+    }
+
+    void finished(@Observes JobFinished e) {
+        registry.counter("queue_jobs_finished", new Tag("outcome", e.state().label())).inc();
+        Long start = startedNanos.remove(e.id());
+        if (start != null) {
+            registry.histogram(Metadata.builder().withName("queue_job_duration").withUnit(MetricUnits.MILLISECONDS)
+                    .withDescription("duration of finished jobs run on this node").build())
+                    .update((System.nanoTime() - start) / 1_000_000);
+        }
+    }
+
+    public void rescued(int jobs, int poisoned) {
+        registry.counter("queue_jobs_rescued").inc(jobs);
+        registry.counter("queue_jobs_poisoned").inc(poisoned);
+    }
+
+    public void callbackDelivered(boolean delivered) {
+        registry.counter("queue_callback_deliveries", new Tag("outcome", delivered ? "delivered" : "failed")).inc();
+    }
+
+    private long waiting() {
+        if (System.currentTimeMillis() - countsAt > COUNTS_TTL_MILLIS) {
+            try {
+                counts = store.counts();
+            } catch (RuntimeException e) {
+                // database away: keep the last known figure
+            }
+            countsAt = System.currentTimeMillis();
+        }
+        return counts.getOrDefault(JobState.WAITING, 0L) + counts.getOrDefault(JobState.SCHEDULED, 0L);
+    }
+}

@@ -1,0 +1,264 @@
+package io.queueserver.it;
+
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.TestMethodOrder;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.net.URL;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Three Payara Micro nodes on one MariaDB database run 2,000 HTTP jobs; one node is killed with SIGKILL mid-run.
+ * Every job must end done, none lost, every job ran at least once, and only the jobs the killed node was running
+ * may have run twice.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ClusterIT {
+    static final String SECRET = "whsec_" + Base64.getEncoder().encodeToString("cluster-test-secret".getBytes());
+    static final int JOBS = 2000;
+    static final String DB = System.getProperty("it.db.name", "queue_it") + "_cluster";
+    static String server;
+    static ClusterNodes cluster;
+    static RecordingTarget target;
+
+    @BeforeAll
+    static void start() throws Exception {
+        server = System.getProperty("it.db.url").replaceAll("/[^/]*$", "/");
+        try (Connection c = admin(); Statement s = c.createStatement()) {
+            s.execute("DROP DATABASE IF EXISTS " + DB);
+            s.execute("CREATE DATABASE " + DB + " CHARACTER SET utf8mb4");
+        }
+        target = new RecordingTarget();
+        cluster = new ClusterNodes(server + DB, Map.of("QUEUE_LEASE_SECONDS", "15", "QUEUE_MAX_THREADS", "16",
+                "QUEUE_CALLBACK_SECRET", SECRET, "QUEUE_BACKOFF_BASE_MS", "200"));
+        for (int i = 0; i < 3; i++) {
+            cluster.start(i);
+        }
+        for (ClusterNodes.Node n : cluster.nodes) {
+            cluster.awaitUp(n, Duration.ofMinutes(4));
+        }
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (cluster != null) {
+            cluster.close();
+        }
+        if (target != null) {
+            target.close();
+        }
+        try (Connection c = admin(); Statement s = c.createStatement()) {
+            s.execute("DROP DATABASE IF EXISTS " + DB);
+        }
+    }
+
+    static Connection admin() throws Exception {
+        return DriverManager.getConnection(server, System.getProperty("it.db.user"), System.getProperty("it.db.password"));
+    }
+
+    static Connection db() throws Exception {
+        return DriverManager.getConnection(server + DB, System.getProperty("it.db.user"), System.getProperty("it.db.password"));
+    }
+
+    @Test
+    @Order(1)
+    void nothingIsLostWhenANodeIsKilled() throws Exception {
+        Api api = new Api(new URL(cluster.nodes.get(0).base().toString()));
+        String job = "{\"command\":{\"type\":\"http\",\"url\":\"" + target.url("/hold?ms=40&id=__JOBID__") + "\"}}";
+        for (int batch = 0; batch < JOBS / 500; batch++) {
+            String jobs = String.join(",", java.util.Collections.nCopies(500, job));
+            Api.Answer a = api.postJson("/jobs", "[" + jobs + "]");
+            assertEquals(201, a.status(), a.body());
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (target.hits("/hold").size() < 300 && System.nanoTime() < deadline) {
+            Api.sleep(20);
+        }
+        ClusterNodes.Node victim = cluster.nodes.get(1);
+        long pid = victim.process().pid();
+        victim.process().destroyForcibly().waitFor();
+        Set<Long> runningOnVictim = new HashSet<>();
+        try (Connection c = db(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT id FROM queue_job WHERE state = 1 AND owner LIKE '%:" + pid + ":%'")) {
+            while (rs.next()) {
+                runningOnVictim.add(rs.getLong(1));
+            }
+        }
+
+        Map<Integer, Long> states = Map.of();
+        deadline = System.nanoTime() + Duration.ofSeconds(150).toNanos();
+        while (System.nanoTime() < deadline) {
+            states = states();
+            if (states.getOrDefault(3, 0L) + states.getOrDefault(99, 0L) == JOBS) {
+                break;
+            }
+            Api.sleep(500);
+        }
+        assertEquals(Map.of(3, (long) JOBS), states, "every job done, none lost; failures: " + errors());
+
+        Map<Long, Integer> runs = new HashMap<>();
+        for (RecordingTarget.Hit hit : target.hits("/hold")) {
+            runs.merge(Long.parseLong(hit.query().replaceAll(".*id=(\\d+).*", "$1")), 1, Integer::sum);
+        }
+        assertEquals(JOBS, runs.size(), "every job ran at least once");
+        Set<Long> twice = runs.entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey)
+                .collect(Collectors.toSet());
+        assertTrue(runningOnVictim.containsAll(twice),
+                "only jobs the killed node was running ran twice: " + twice + " vs " + runningOnVictim);
+
+        try (Connection c = db(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT COUNT(DISTINCT owner) FROM queue_attempt WHERE outcome = 'done'")) {
+            rs.next();
+            assertEquals(3, rs.getInt(1), "all three nodes ran jobs");
+        }
+        if (!runningOnVictim.isEmpty()) {
+            try (Connection c = db(); Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM queue_attempt WHERE outcome = 'rescued'")) {
+                rs.next();
+                assertEquals(runningOnVictim.size(), rs.getInt(1), "the killed node's jobs were rescued");
+            }
+        }
+    }
+
+    /** A node paused past its lease loses the job to another node; its late completion changes nothing. */
+    @Test
+    @Order(2)
+    void aPausedNodesLateCompletionIsFenced() throws Exception {
+        List<ClusterNodes.Node> alive = cluster.nodes.stream().filter(n -> n.process().isAlive()).toList();
+        Api api = new Api(new URL(alive.get(0).base().toString()));
+        long id = api.add("{\"command\":{\"type\":\"http\",\"url\":\"" + target.url("/hold?ms=4000&fence=__JOBID__")
+                + "\",\"timeout\":120}}");
+        JsonObject running = api.awaitJob(id, j -> j.getString("state").equals("working"), Duration.ofSeconds(30));
+        String owner = running.getString("owner");
+        ClusterNodes.Node paused = alive.stream().filter(n -> owner.contains(":" + n.process().pid() + ":"))
+                .findFirst().orElseThrow(() -> new AssertionError("owner " + owner + " is none of the nodes"));
+        ClusterNodes.Node other = alive.stream().filter(n -> n != paused).findFirst().orElseThrow();
+        api = new Api(new URL(other.base().toString()));
+        signal("STOP", paused.process().pid());
+        try {
+            JsonObject taken = api.awaitJob(id, j -> j.getInt("attempt") == 2 && j.getString("state").equals("working"),
+                    Duration.ofSeconds(60));
+            assertTrue(!taken.getString("owner").equals(owner), taken.toString());
+        } finally {
+            signal("CONT", paused.process().pid());
+        }
+        JsonObject done = api.awaitJob(id, j -> j.getString("state").equals("done"), Duration.ofSeconds(60));
+        Api.sleep(3000); // the resumed node's late result, if it were accepted, would land now
+        JsonObject after = api.job(id);
+        assertEquals(2, after.getInt("attempt"), after.toString());
+        List<String> outcomes = after.getJsonArray("attempts").stream()
+                .map(a -> a.asJsonObject().getString("outcome")).toList();
+        assertEquals(List.of("rescued", "done"), outcomes, after.toString());
+        assertEquals(done.getString("finished_at"), after.getString("finished_at"), "not overwritten");
+    }
+
+    /** A job whose node keeps dying (here: an expired lease after two rescues) fails instead of looping. */
+    @Test
+    @Order(3)
+    void aJobRescuedThreeTimesFailsAsPoison() throws Exception {
+        List<ClusterNodes.Node> alive = cluster.nodes.stream().filter(n -> n.process().isAlive()).toList();
+        Api api = new Api(new URL(alive.get(0).base().toString()));
+        long id = api.add("{\"delay\":3600,\"command\":{\"type\":\"http\",\"url\":\"" + target.url("/poison")
+                + "\"},\"callback_failed\":{\"type\":\"http\",\"method\":\"POST\",\"url\":\"" + target.url("/poisoned") + "\"}}");
+        try (Connection c = db(); Statement s = c.createStatement()) {
+            s.executeUpdate("UPDATE queue_job SET state = 1, attempt = 3, rescues = 2, owner = 'dead-node:1:x',"
+                    + " time_started = LOCALTIMESTAMP(6), lease_until = TIMESTAMPADD(SECOND, -1, LOCALTIMESTAMP(6)) WHERE id = " + id);
+        }
+        JsonObject job = api.awaitJob(id, j -> j.getString("state").equals("failed"), Duration.ofSeconds(30));
+        assertTrue(job.getString("error").startsWith("poison job"), job.toString());
+        assertEquals(3, job.getInt("rescues"));
+        RecordingTarget.Hit callback = target.awaitHit("/poisoned", 30_000);
+        assertEquals("failed", Json.createReader(new StringReader(callback.body())).readObject().getString("state"));
+        assertTrue(target.hits("/poison").isEmpty(), "the poison job did not run again");
+    }
+
+    /** Callbacks are retried until delivered, keep their webhook-id and carry a verifiable Standard Webhooks signature. */
+    @Test
+    @Order(4)
+    void callbacksAreRedeliveredAndSigned() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        target.hooks.put("/flaky-callback", hit -> {
+            if (calls.incrementAndGet() < 3) {
+                throw new IllegalStateException("refuse the first two deliveries");
+            }
+        });
+        List<ClusterNodes.Node> alive = cluster.nodes.stream().filter(n -> n.process().isAlive()).toList();
+        Api api = new Api(new URL(alive.get(0).base().toString()));
+        long id = api.add("{\"command\":{\"type\":\"http\",\"url\":\"" + target.url("/cb-job") + "\"},"
+                + "\"callback_done\":{\"type\":\"http\",\"method\":\"POST\",\"url\":\"" + target.url("/flaky-callback?id=__JOBID__") + "\"}}");
+        api.awaitFinal(id);
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (target.hits("/flaky-callback").size() < 3 && System.nanoTime() < deadline) {
+            Api.sleep(100);
+        }
+        List<RecordingTarget.Hit> deliveries = target.hits("/flaky-callback");
+        assertEquals(3, deliveries.size(), "two refused deliveries and one accepted");
+        String webhookId = deliveries.get(0).header("webhook-id");
+        for (RecordingTarget.Hit d : deliveries) {
+            assertEquals(webhookId, d.header("webhook-id"), "the same webhook-id on every retry");
+            String expected = "v1," + Base64.getEncoder().encodeToString(hmac(
+                    Base64.getDecoder().decode(SECRET.substring("whsec_".length())),
+                    d.header("webhook-id") + "." + d.header("webhook-timestamp") + "." + d.body()));
+            assertEquals(expected, d.header("webhook-signature"));
+        }
+        JsonObject job = api.awaitJob(id, j -> j.getJsonArray("callbacks").getJsonObject(0).getString("state").equals("delivered"),
+                Duration.ofSeconds(10));
+        assertEquals(3, job.getJsonArray("callbacks").getJsonObject(0).getInt("attempts"));
+    }
+
+    private static byte[] hmac(byte[] key, String text) throws Exception {
+        Mac mac = Mac.getInstance("HmacSHA256");
+        mac.init(new SecretKeySpec(key, "HmacSHA256"));
+        return mac.doFinal(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void signal(String signal, long pid) throws Exception {
+        assertEquals(0, new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).start().waitFor());
+    }
+
+    private static List<String> errors() throws Exception {
+        List<String> errors = new java.util.ArrayList<>();
+        try (Connection c = db(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT id, error FROM queue_job WHERE state = 99 LIMIT 20")) {
+            while (rs.next()) {
+                errors.add(rs.getLong(1) + ": " + rs.getString(2));
+            }
+        }
+        return errors;
+    }
+
+    private static Map<Integer, Long> states() throws Exception {
+        Map<Integer, Long> states = new HashMap<>();
+        try (Connection c = db(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT state, COUNT(*) FROM queue_job GROUP BY state")) {
+            while (rs.next()) {
+                states.put(rs.getInt(1), rs.getLong(2));
+            }
+        }
+        return states;
+    }
+}

@@ -1,0 +1,16 @@
+package io.queueserver.it.extension;
+
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+
+/** Lets the client-side test read what the in-process observer saw. */
+@Path("test-events")
+public class EventRecorderResource {
+    @GET
+    @Produces(MediaType.TEXT_PLAIN)
+    public String seen() {
+        return String.join("\n", EventRecorder.SEEN);
+    }
+}

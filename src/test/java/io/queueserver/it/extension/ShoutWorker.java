@@ -1,0 +1,39 @@
+package io.queueserver.it.extension;
+
+import io.queueserver.jobs.InvalidField;
+import io.queueserver.jobs.JsonFields;
+import io.queueserver.workers.JobRun;
+import io.queueserver.workers.Outcome;
+import io.queueserver.workers.Worker;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A custom job type deployed next to the server, as the README documents: {"type": "shout", "text": "hi"}
+ * succeeds with the text in upper case; {"type": "shout", "text": ""} fails.
+ */
+@ApplicationScoped
+public class ShoutWorker implements Worker {
+
+    @Override
+    public String type() {
+        return "shout";
+    }
+
+    @Override
+    public void validate(JsonFields command) {
+        if (command.string("text", null, 1000) == null) {
+            throw new InvalidField(command.field("text"), "is required");
+        }
+    }
+
+    @Override
+    public CompletableFuture<Outcome> run(JobRun run) {
+        String text = run.command().getString("text");
+        return CompletableFuture.supplyAsync(() -> text.isEmpty()
+                ? Outcome.failed(1, "", "nothing to shout")
+                : Outcome.succeeded(0, text.toUpperCase(Locale.ROOT) + " (job " + run.jobId() + ")"));
+    }
+}
