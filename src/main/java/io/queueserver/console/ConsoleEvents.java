@@ -7,7 +7,7 @@ import io.queueserver.jobs.JobSubmitted;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import jakarta.json.Json;
+import io.queueserver.ops.Json;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonValue;
 

@@ -4,7 +4,7 @@ import io.queueserver.jobs.Job;
 import io.queueserver.jobs.JobJson;
 import jakarta.ejb.EJB;
 import jakarta.enterprise.context.RequestScoped;
-import jakarta.json.Json;
+import io.queueserver.ops.Json;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;

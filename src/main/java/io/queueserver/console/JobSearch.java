@@ -4,7 +4,7 @@ import io.queueserver.jobs.Job;
 import io.queueserver.jobs.JobState;
 import jakarta.annotation.Resource;
 import jakarta.ejb.Stateless;
-import jakarta.json.Json;
+import io.queueserver.ops.Json;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.persistence.EntityManager;

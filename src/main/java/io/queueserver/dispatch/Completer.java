@@ -70,7 +70,7 @@ public class Completer {
         try (PreparedStatement fence = c.prepareStatement("SELECT id FROM queue_job WHERE id = ? AND attempt = ?"
                      + " AND owner = ? AND state = " + JobState.WORKING.code() + " FOR UPDATE");
              PreparedStatement update = c.prepareStatement("UPDATE queue_job SET state = ?, return_code = ?,"
-                     + " output = ?, error = ?, owner = NULL, lease_until = NULL, " + when
+                     + " output = ?, output_headers = ?, error = ?, owner = NULL, lease_until = NULL, " + when
                      + " WHERE id = ? AND attempt = ? AND owner = ? AND state = " + JobState.WORKING.code())) {
             fence.setLong(1, claim.id());
             fence.setInt(2, claim.attempt());
@@ -90,6 +90,7 @@ public class Completer {
                 update.setInt(i++, outcome.returnCode());
             }
             update.setString(i++, cut(outcome.output(), MAX_OUTPUT_CHARS));
+            update.setString(i++, outcome.headers());
             update.setString(i++, cut(outcome.error(), MAX_ERROR_CHARS));
             if (next == JobState.SCHEDULED) {
                 update.setLong(i++, new Backoff(backoffBaseMillis, backoffMaxMillis).delayMillis(claim.attempt()) * 1000);

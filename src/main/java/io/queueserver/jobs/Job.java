@@ -42,6 +42,8 @@ public class Job {
     @Column(name = "return_code")
     private Integer returnCode;
     private String output;
+    @Column(name = "output_headers")
+    private String outputHeaders;
     private String error;
     private Integer progress;
     @Column(name = "progress_message")
@@ -117,6 +119,11 @@ public class Job {
 
     public String output() {
         return output;
+    }
+
+    /** Response headers of an http attempt as JSON object text, or null. */
+    public String outputHeaders() {
+        return outputHeaders;
     }
 
     public String error() {

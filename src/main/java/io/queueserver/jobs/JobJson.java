@@ -1,6 +1,7 @@
 package io.queueserver.jobs;
 
 import io.queueserver.ops.Json;
+import io.queueserver.security.Redaction;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
@@ -33,6 +34,7 @@ public final class JobJson {
         return compatSummary(job)
                 .add("job", payload(job))
                 .add("output", nullable(job.output()))
+                .add("output_headers", json(job.outputHeaders()))
                 .add("error", nullable(job.error()))
                 .build();
     }
@@ -80,6 +82,7 @@ public final class JobJson {
                 .add("lease_until", time(job.leaseUntil(), REST_TIME))
                 .add("return_code", nullable(job.returnCode()))
                 .add("output", nullable(job.output()))
+                .add("output_headers", json(job.outputHeaders()))
                 .add("error", nullable(job.error()))
                 .add("progress", progress(job))
                 .add("job", payload(job))
@@ -102,8 +105,16 @@ public final class JobJson {
                 .build();
     }
 
+    /** The payload as submitted, with credentials masked ({@link Redaction}); the stored row keeps them. */
     private static JsonValue payload(Job job) {
-        try (var reader = Json.createReader(new StringReader(job.payload()))) {
+        return Redaction.redact(json(job.payload()));
+    }
+
+    private static JsonValue json(String text) {
+        if (text == null) {
+            return JsonValue.NULL;
+        }
+        try (var reader = Json.createReader(new StringReader(text))) {
             return reader.readValue();
         }
     }

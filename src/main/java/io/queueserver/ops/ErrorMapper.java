@@ -2,6 +2,9 @@ package io.queueserver.ops;
 
 import io.queueserver.jobs.InvalidField;
 import io.queueserver.jobs.Problems;
+import io.queueserver.security.Audit;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.ExceptionMapper;
@@ -20,10 +23,13 @@ import java.util.logging.Logger;
 public class ErrorMapper implements ExceptionMapper<Throwable> {
     private static final Logger LOG = Logger.getLogger(ErrorMapper.class.getName());
 
+    @Context
+    HttpServletRequest request;
+
     @Override
     public Response toResponse(Throwable e) {
         if (e instanceof InvalidField invalid) {
-            return Problems.of(invalid.status(), invalid.field(), invalid.getMessage());
+            return refused(invalid);
         }
         if (e instanceof WebApplicationException web) {
             int status = web.getResponse().getStatus();
@@ -33,7 +39,7 @@ public class ErrorMapper implements ExceptionMapper<Throwable> {
         }
         for (Throwable cause = e; cause != null; cause = cause.getCause()) {
             if (cause instanceof InvalidField invalid) {
-                return Problems.of(invalid.status(), invalid.field(), invalid.getMessage());
+                return refused(invalid);
             }
             if (databaseUnavailable(cause)) {
                 String reason = cause.toString();
@@ -44,6 +50,18 @@ public class ErrorMapper implements ExceptionMapper<Throwable> {
         }
         LOG.log(Level.SEVERE, "unexpected error", e);
         return Problems.of(500, null, "internal error; see the server log");
+    }
+
+    private Response refused(InvalidField invalid) {
+        if (invalid.status() == 401 || invalid.status() == 403) {
+            try {
+                Audit.denied(invalid.status(), request.getRemoteAddr(), request.getMethod(), request.getRequestURI(),
+                        invalid.field() + " " + invalid.getMessage());
+            } catch (RuntimeException outsideRequest) {
+                Audit.denied(invalid.status(), null, null, null, invalid.field() + " " + invalid.getMessage());
+            }
+        }
+        return Problems.of(invalid.status(), invalid.field(), invalid.getMessage());
     }
 
     private static boolean databaseUnavailable(Throwable t) {

@@ -2,12 +2,15 @@ package io.queueserver.workers;
 
 import io.queueserver.jobs.InvalidField;
 import io.queueserver.jobs.JsonFields;
+import io.queueserver.security.NumericHost;
+import io.queueserver.security.TargetGuard;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
 
+import java.net.Inet4Address;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLEncoder;
@@ -33,6 +36,7 @@ public record HttpCommand(URI url, String method, Map<String, String> params, Ma
     private static final int MAX_URL = 8192;
     private static final int MAX_HEADERS = 50;
     private static final int MAX_HEADER_VALUE = 8192;
+    private static final int MAX_NAME = 256;
     private static final int MAX_PARAMS = 200;
     private static final long MAX_TIMEOUT_SECONDS = 86_400;
 
@@ -70,13 +74,34 @@ public record HttpCommand(URI url, String method, Map<String, String> params, Ma
         if (!scheme.equals("http") && !scheme.equals("https")) {
             throw new InvalidField(f.field("url"), "must use http or https");
         }
-        if (url.getHost() == null || url.getHost().isEmpty()) {
-            throw new InvalidField(f.field("url"), "has no host");
-        }
-        if (url.getRawUserInfo() != null) {
+        if (url.getRawUserInfo() != null || url.getRawAuthority() != null && url.getRawAuthority().contains("@")) {
             throw new InvalidField(f.field("url"), "must not contain credentials; use an Authorization header");
         }
-        return url;
+        String host = TargetGuard.host(url);
+        if (host == null || host.isEmpty()) {
+            throw new InvalidField(f.field("url"), "has no host");
+        }
+        URI result = canonicalHost(url, host, f);
+        if (result.getPort() > 65535) {
+            throw new InvalidField(f.field("url"), "has an invalid port");
+        }
+        return result;
+    }
+
+    /** Numeric IPv4 spellings ({@code 127.1}, {@code 0x7f000001}) become dotted quads, as the guard read them. */
+    private static URI canonicalHost(URI url, String host, JsonFields f) {
+        var literal = NumericHost.parse(host).filter(a -> a instanceof Inet4Address);
+        if (literal.isEmpty() || literal.get().getHostAddress().equals(host)) {
+            return url;
+        }
+        String text = url.getScheme() + "://" + literal.get().getHostAddress()
+                + url.getRawAuthority().substring(host.length()) + (url.getRawPath() == null ? "" : url.getRawPath())
+                + (url.getRawQuery() == null ? "" : "?" + url.getRawQuery());
+        try {
+            return new URI(text);
+        } catch (URISyntaxException e) {
+            throw new InvalidField(f.field("url"), "is not a valid URL: " + e.getReason());
+        }
     }
 
     private static Map<String, String> scalars(JsonFields f, String name, int maxEntries, int maxValue) {
@@ -90,6 +115,9 @@ public record HttpCommand(URI url, String method, Map<String, String> params, Ma
         }
         object.forEach((key, value) -> {
             String field = f.field(name) + "." + key;
+            if (key.isEmpty() || key.length() > MAX_NAME) {
+                throw new InvalidField(f.field(name), "names must be 1 to " + MAX_NAME + " characters long");
+            }
             String text = switch (value.getValueType()) {
                 case STRING -> ((JsonString) value).getString();
                 case NUMBER -> ((JsonNumber) value).toString();

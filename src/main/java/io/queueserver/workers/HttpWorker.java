@@ -1,6 +1,8 @@
 package io.queueserver.workers;
 
 import io.queueserver.jobs.JsonFields;
+import io.queueserver.security.TargetGuard;
+import jakarta.annotation.PreDestroy;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -11,11 +13,15 @@ import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Runs {@code "type": "http"} commands with the JDK's asynchronous client: a job waiting for its target holds no
- * thread. The job's {@code timeout} is a total deadline (connect, headers and body); the body is capped.
+ * thread. The job's {@code timeout} is a total deadline (connect, headers and body); the body is capped and the
+ * response headers are kept with it. Every hop's target passes the {@link TargetGuard} before it is connected.
  */
 @ApplicationScoped
 public class HttpWorker implements Worker {
@@ -33,16 +39,27 @@ public class HttpWorker implements Worker {
     @ConfigProperty(name = "queue.http.connect.timeout", defaultValue = "10")
     int connectTimeoutSeconds;
 
+    @Inject
+    TargetGuard guard;
+
     private HttpClient client;
+    /** Name resolution of the guard blocks, so it runs here rather than on the dispatcher's threads. */
+    private ExecutorService resolver;
 
     public HttpWorker() {
     }
 
     /** For tests outside the container. */
     public HttpWorker(int defaultTimeoutSeconds, int outputCap) {
+        this(defaultTimeoutSeconds, outputCap, TargetGuard.standard());
+    }
+
+    /** For tests outside the container. */
+    public HttpWorker(int defaultTimeoutSeconds, int outputCap, TargetGuard guard) {
         this.defaultTimeoutSeconds = defaultTimeoutSeconds;
         this.outputCap = outputCap;
         this.connectTimeoutSeconds = 10;
+        this.guard = guard;
         init();
     }
 
@@ -53,6 +70,19 @@ public class HttpWorker implements Worker {
                 .connectTimeout(Duration.ofSeconds(connectTimeoutSeconds))
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .build();
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(8, 8, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+                r -> {
+                    Thread t = new Thread(r, "queue-http-resolver");
+                    t.setDaemon(true);
+                    return t;
+                });
+        pool.allowCoreThreadTimeOut(true);
+        resolver = pool;
+    }
+
+    @PreDestroy
+    void stop() {
+        resolver.shutdownNow();
     }
 
     @Override
@@ -62,7 +92,8 @@ public class HttpWorker implements Worker {
 
     @Override
     public void validate(JsonFields command) {
-        HttpCommand.parse(command, defaultTimeoutSeconds);
+        HttpCommand parsed = HttpCommand.parse(command, defaultTimeoutSeconds);
+        guard.checkAtSubmit(parsed.url(), command.field("url"));
     }
 
     @Override
@@ -84,6 +115,7 @@ public class HttpWorker implements Worker {
         volatile CappedBody body;
         volatile CompletableFuture<HttpResponse<String>> response;
         volatile Integer status;
+        volatile java.net.http.HttpHeaders headers;
         final java.util.function.Consumer<String> listener;
 
         Exchange(HttpCommand command, long deadline, java.util.function.Consumer<String> listener) {
@@ -92,12 +124,27 @@ public class HttpWorker implements Worker {
             this.listener = listener;
         }
 
+        /** Checks the hop's target (resolving its name off the caller's thread), then connects. */
         void send(URI target, String method, int hop) {
+            CompletableFuture.supplyAsync(() -> guard.refusalBeforeConnect(target), resolver).whenComplete((refusal, t) -> {
+                if (t != null) {
+                    outcome.complete(Outcome.of(t));
+                } else if (refusal.isPresent()) {
+                    outcome.complete(Outcome.failed(status, body == null ? null : body.text(),
+                            "refused target: " + refusal.get()).withHeaders(ResponseHeaders.of(headers)));
+                } else if (!outcome.isDone()) {
+                    connect(target, method, hop);
+                }
+            });
+        }
+
+        void connect(URI target, String method, int hop) {
             Duration remaining = Duration.ofNanos(Math.max(1_000_000, deadline - System.nanoTime()));
             CappedBody capped = new CappedBody(outputCap, listener);
             body = capped;
             response = client.sendAsync(command.request(target, method, remaining).build(), info -> {
                 status = info.statusCode();
+                headers = info.headers();
                 return capped;
             });
             response.whenComplete((r, t) -> {
@@ -117,30 +164,33 @@ public class HttpWorker implements Worker {
             var location = r.headers().firstValue("Location");
             if (command.followRedirects() && code >= 300 && code < 400 && code != 304 && location.isPresent()) {
                 if (hop >= MAX_REDIRECTS) {
-                    outcome.complete(Outcome.failed(code, r.body(), "more than " + MAX_REDIRECTS + " redirects"));
+                    outcome.complete(Outcome.failed(code, r.body(), "more than " + MAX_REDIRECTS + " redirects")
+                            .withHeaders(ResponseHeaders.of(r.headers())));
                     return;
                 }
                 URI next = r.uri().resolve(location.get());
                 String scheme = next.getScheme() == null ? "" : next.getScheme().toLowerCase();
                 if (!scheme.equals("http") && !scheme.equals("https")) {
-                    outcome.complete(Outcome.failed(code, r.body(), "redirect to a non-http URL refused: " + next));
+                    outcome.complete(Outcome.failed(code, r.body(), "redirect to a non-http URL refused")
+                            .withHeaders(ResponseHeaders.of(r.headers())));
                     return;
                 }
                 boolean keepMethod = code == 307 || code == 308;
                 send(next, keepMethod ? method : (method.equals("HEAD") ? "HEAD" : "GET"), hop + 1);
                 return;
             }
+            String kept = ResponseHeaders.of(r.headers());
             if (command.isSuccess(code)) {
-                outcome.complete(Outcome.succeeded(code, r.body()));
+                outcome.complete(Outcome.succeeded(code, r.body()).withHeaders(kept));
             } else {
-                outcome.complete(Outcome.failed(code, r.body(), "HTTP status " + code));
+                outcome.complete(Outcome.failed(code, r.body(), "HTTP status " + code).withHeaders(kept));
             }
         }
 
         void expire() {
             CappedBody current = body;
             outcome.complete(Outcome.failed(status, current == null ? null : current.text(),
-                    "timed out after " + command.timeout().toSeconds() + " s"));
+                    "timed out after " + command.timeout().toSeconds() + " s").withHeaders(ResponseHeaders.of(headers)));
         }
 
         void abort() {

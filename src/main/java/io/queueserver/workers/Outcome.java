@@ -2,9 +2,14 @@ package io.queueserver.workers;
 
 /**
  * What one attempt produced: {@code returnCode} is the HTTP status or the exit code, {@code output} the captured
- * (capped) response body or process output, {@code error} why the attempt failed.
+ * (capped) response body or process output, {@code error} why the attempt failed, {@code headers} the response
+ * headers of an http attempt as a JSON object text (see {@link ResponseHeaders}), else null.
  */
-public record Outcome(boolean success, Integer returnCode, String output, String error) {
+public record Outcome(boolean success, Integer returnCode, String output, String error, String headers) {
+
+    public Outcome(boolean success, Integer returnCode, String output, String error) {
+        this(success, returnCode, output, error, null);
+    }
 
     public static Outcome succeeded(Integer returnCode, String output) {
         return new Outcome(true, returnCode, output, null);
@@ -16,6 +21,10 @@ public record Outcome(boolean success, Integer returnCode, String output, String
 
     public static Outcome failed(String error) {
         return new Outcome(false, null, null, error);
+    }
+
+    public Outcome withHeaders(String headers) {
+        return new Outcome(success, returnCode, output, error, headers);
     }
 
     /** A worker's future that completed exceptionally. */

@@ -15,7 +15,11 @@ import java.util.function.Predicate;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
-/** A small client for the server under test. */
+/**
+ * A small client for the server under test. It calls 127.0.0.1 (Arquillian's URL names the host's interface
+ * address, and a server without API tokens serves only loopback clients) and sends the first token of
+ * {@code QUEUE_API_TOKENS} when the test run configures tokens.
+ */
 final class Api {
     record Answer(int status, String contentType, String body, HttpResponse<String> raw) {
         JsonValue json() {
@@ -33,9 +37,25 @@ final class Api {
 
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final URI base;
+    private final String token;
 
     Api(URL base) {
+        this(local(base), firstToken());
+    }
+
+    Api(URI base, String token) {
         this.base = URI.create(base.toString().endsWith("/") ? base.toString() : base + "/");
+        this.token = token;
+    }
+
+    /** The server's URL with the host replaced by 127.0.0.1. */
+    static URI local(URL base) {
+        return URI.create("http://127.0.0.1:" + base.getPort() + base.getPath());
+    }
+
+    static String firstToken() {
+        String tokens = System.getenv("QUEUE_API_TOKENS");
+        return tokens == null || tokens.isBlank() ? null : tokens.split(",")[0].trim();
     }
 
     URI uri(String path) {
@@ -58,9 +78,22 @@ final class Api {
         return send(b, headers);
     }
 
+    Answer postBytes(String path, String contentType, byte[] body, String... headers) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        if (contentType != null) {
+            b.header("Content-Type", contentType);
+        }
+        return send(b, headers);
+    }
+
     Answer send(HttpRequest.Builder request, String... headers) {
+        boolean ownAuthorization = false;
         for (int i = 0; i + 1 < headers.length; i += 2) {
             request.header(headers[i], headers[i + 1]);
+            ownAuthorization |= headers[i].equalsIgnoreCase("Authorization");
+        }
+        if (token != null && !ownAuthorization) {
+            request.header("Authorization", "Bearer " + token);
         }
         try {
             HttpResponse<String> r = client.send(request.timeout(Duration.ofSeconds(30)).build(),

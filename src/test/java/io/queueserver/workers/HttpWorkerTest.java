@@ -136,4 +136,39 @@ class HttpWorkerTest {
         assertTrue(running.cancel(true));
         assertTrue(running.isCancelled());
     }
+
+    @Test
+    void responseHeadersAreKeptWithSecretsMasked() throws Exception {
+        Outcome o = run("{'type':'http','url':'" + target.url("/headers") + "'}");
+        JsonObject headers = Json.createReader(new StringReader(o.headers())).readObject();
+        assertEquals("[\"one\",\"two\"]", headers.getJsonArray("x-custom").toString());
+        assertEquals("[\"***\"]", headers.getJsonArray("set-cookie").toString());
+        assertEquals("[\"12\"]", headers.getJsonArray("content-length").toString());
+    }
+
+    @Test
+    void everyRedirectHopIsCheckedBeforeItIsConnected() throws Exception {
+        HttpWorker listed = new HttpWorker(300, 10_000,
+                new io.queueserver.security.TargetGuard(false, java.util.Optional.of("127.0.0.1")));
+        String elsewhere = target.url("/ok").replace("127.0.0.1", "localhost");
+        JsonObject command = Json.createReader(new StringReader(("{'type':'http','follow_redirects':true,'url':'"
+                + target.url("/redirect-to?l=" + java.net.URLEncoder.encode(elsewhere, "UTF-8")) + "'}")
+                .replace('\'', '"'))).readObject();
+        Outcome o = listed.run(new JobRun(1, 1, "t", command)).get(20, TimeUnit.SECONDS);
+        assertFalse(o.success());
+        assertTrue(o.error().startsWith("refused target: host 'localhost' is not in QUEUE_HTTP_ALLOW_HOSTS"), o.error());
+        assertEquals(1, target.requests.size(), "the refused hop was never connected");
+
+        Outcome metadata = run("{'type':'http','follow_redirects':true,'url':'"
+                + target.url("/redirect-to?l=http%3A%2F%2F2852039166%2Flatest%2Fmeta-data") + "'}");
+        assertTrue(metadata.error().contains("169.254.169.254") && metadata.error().contains("never called"),
+                metadata.error());
+    }
+
+    @Test
+    void numericSpellingsOfAllowedAddressesWork() throws Exception {
+        Outcome o = run("{'type':'http','url':'" + target.url("/n").replace("127.0.0.1", "0x7f000001") + "'}");
+        assertTrue(o.success(), o.toString());
+        assertEquals("echo GET /n", o.output());
+    }
 }

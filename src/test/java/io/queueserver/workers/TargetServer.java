@@ -57,6 +57,17 @@ final class TargetServer implements AutoCloseable {
                     }
                 }
                 case "/big" -> respond(ex, 200, "y".repeat(200_000));
+                case "/redirect-to" -> {
+                    ex.getResponseHeaders().add("Location", java.net.URLDecoder.decode(
+                            ex.getRequestURI().getRawQuery().substring(2), StandardCharsets.UTF_8));
+                    respond(ex, 302, "");
+                }
+                case "/headers" -> {
+                    ex.getResponseHeaders().add("X-Custom", "one");
+                    ex.getResponseHeaders().add("X-Custom", "two");
+                    ex.getResponseHeaders().add("Set-Cookie", "session=secret-value");
+                    respond(ex, 200, "with headers");
+                }
                 default -> respond(ex, 200, "echo " + ex.getRequestMethod() + " " + ex.getRequestURI());
             }
         } catch (IOException closedByClient) {

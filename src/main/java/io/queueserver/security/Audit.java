@@ -1,0 +1,37 @@
+package io.queueserver.security;
+
+import java.util.logging.Logger;
+
+/**
+ * The audit trail (logger {@code io.queueserver.audit}): every refused request and every exec command started.
+ * Lines never carry secrets: no tokens, header values, environment values or command arguments.
+ */
+public final class Audit {
+    private static final Logger LOG = Logger.getLogger("io.queueserver.audit");
+
+    private Audit() {
+    }
+
+    public static void denied(int status, String client, String method, String path, String reason) {
+        LOG.warning(() -> "denied " + status + " " + clean(method) + " " + clean(path) + " from " + clean(client)
+                + ": " + clean(reason));
+    }
+
+    public static void execStarted(long jobId, int attempt, String executable, int arguments, boolean shell, long pid) {
+        LOG.info(() -> "exec started: job " + jobId + " attempt " + attempt + " runs " + clean(executable)
+                + (shell ? " (through /bin/sh -c)" : "") + " with " + arguments + " arguments, pid " + pid);
+    }
+
+    public static void execRefused(long jobId, String reason) {
+        LOG.warning(() -> "exec refused at run time: job " + jobId + ": " + clean(reason));
+    }
+
+    /** No line breaks from request data in the log (no forged log lines). */
+    private static String clean(String text) {
+        if (text == null) {
+            return "-";
+        }
+        String oneLine = text.replaceAll("[\\p{Cntrl}]", "?");
+        return oneLine.length() > 300 ? oneLine.substring(0, 300) + "..." : oneLine;
+    }
+}

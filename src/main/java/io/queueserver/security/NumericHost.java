@@ -1,0 +1,106 @@
+package io.queueserver.security;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Reads a URL host that is an IP address in any spelling a resolver accepts, without DNS: dotted quads, the
+ * inet_aton forms with fewer parts ({@code 127.1}, {@code 169.254.43518}, {@code 2852039166}), octal and hex parts
+ * ({@code 0251.0376.0251.0376}, {@code 0xa9fea9fe}), and bracketed IPv6 (zone ids dropped).
+ */
+public final class NumericHost {
+    private NumericHost() {
+    }
+
+    public static Optional<InetAddress> parse(String host) {
+        String h = host.toLowerCase(Locale.ROOT);
+        while (h.endsWith(".")) {
+            h = h.substring(0, h.length() - 1);
+        }
+        if (h.startsWith("[") && h.endsWith("]")) {
+            h = h.substring(1, h.length() - 1);
+        }
+        if (h.contains(":")) {
+            return ipv6(h);
+        }
+        return ipv4(h);
+    }
+
+    private static Optional<InetAddress> ipv6(String h) {
+        int zone = h.indexOf('%');
+        String address = zone >= 0 ? h.substring(0, zone) : h;
+        if (!address.matches("[0-9a-f:.]+")) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(InetAddress.getByName("[" + address + "]"));
+        } catch (UnknownHostException | IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static Optional<InetAddress> ipv4(String h) {
+        if (h.isEmpty() || !h.matches("[0-9a-fx.]+")) {
+            return Optional.empty();
+        }
+        String[] parts = h.split("\\.", -1);
+        if (parts.length > 4) {
+            return Optional.empty();
+        }
+        long[] values = new long[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            Long value = part(parts[i]);
+            if (value == null) {
+                return Optional.empty();
+            }
+            values[i] = value;
+        }
+        long address = 0;
+        for (int i = 0; i < values.length - 1; i++) {
+            if (values[i] > 0xff) {
+                return Optional.empty();
+            }
+            address |= values[i] << (24 - 8 * i);
+        }
+        long last = values[values.length - 1];
+        int lastBits = 32 - 8 * (values.length - 1);
+        if (last >= (1L << lastBits)) {
+            return Optional.empty();
+        }
+        address |= last;
+        byte[] bytes = {(byte) (address >>> 24), (byte) (address >>> 16), (byte) (address >>> 8), (byte) address};
+        try {
+            return Optional.of(InetAddress.getByAddress(bytes));
+        } catch (UnknownHostException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static Long part(String p) {
+        int radix = 10;
+        String digits = p;
+        if (p.startsWith("0x")) {
+            radix = 16;
+            digits = p.substring(2);
+        } else if (p.length() > 1 && p.startsWith("0")) {
+            radix = 8;
+        }
+        if (p.isEmpty()) {
+            return null;
+        }
+        digits = digits.replaceFirst("^0+", "");
+        if (digits.isEmpty()) {
+            return 0L;
+        }
+        if (digits.length() > 11) {
+            return null;
+        }
+        try {
+            return Long.valueOf(digits, radix);
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+}
