@@ -234,6 +234,41 @@ class ClusterIT {
         assertEquals(3, job.getJsonArray("callbacks").getJsonObject(0).getInt("attempts"));
     }
 
+    /** A node stopped with SIGTERM hands its unfinished jobs back at once; another node runs them, no rescue needed. */
+    @Test
+    @Order(5)
+    void aStoppingNodeHandsItsJobsBack() throws Exception {
+        List<ClusterNodes.Node> alive = cluster.nodes.stream().filter(n -> n.process().isAlive()).toList();
+        ClusterNodes.Node stopping = alive.get(0);
+        Api local = new Api(new URL(stopping.base().toString())); // its own submits wake it first: it takes them
+        Api api = new Api(new URL(alive.get(1).base().toString()));
+        List<Long> ids = new java.util.ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            ids.add(local.add("{\"command\":{\"type\":\"http\",\"url\":\"" + target.url("/hold?ms=15000&handback=__JOBID__")
+                    + "\",\"timeout\":120}}"));
+        }
+        long pid = stopping.process().pid();
+        List<Long> onStopping = new java.util.ArrayList<>();
+        for (long id : ids) {
+            JsonObject job = api.awaitJob(id, j -> j.getString("state").equals("working"), Duration.ofSeconds(30));
+            if (job.getString("owner").contains(":" + pid + ":")) {
+                onStopping.add(id);
+            }
+        }
+        assertTrue(!onStopping.isEmpty(), "some jobs run on the node that stops");
+        stopping.process().destroy(); // SIGTERM: graceful stop (grace 10 s), then hand back
+        for (long id : onStopping) {
+            JsonObject moved = api.awaitJob(id, j -> j.getString("state").equals("working")
+                    && !j.getString("owner").contains(":" + pid + ":"), Duration.ofSeconds(40));
+            assertEquals(0, moved.getInt("rescues"), "handed back, not rescued after its lease: " + moved);
+        }
+        for (long id : ids) {
+            JsonObject done = api.awaitJob(id, j -> j.getString("state").equals("done"), Duration.ofSeconds(60));
+            assertEquals(List.of("done"), done.getJsonArray("attempts").stream()
+                    .map(a -> a.asJsonObject().getString("outcome")).toList(), done.toString());
+        }
+    }
+
     private static byte[] hmac(byte[] key, String text) throws Exception {
         Mac mac = Mac.getInstance("HmacSHA256");
         mac.init(new SecretKeySpec(key, "HmacSHA256"));

@@ -64,7 +64,7 @@ class ExtensionIT {
                 "async finished " + bad + " failed")) {
             assertTrue(seen.contains(expected), expected + " in " + seen);
         }
-        assertTrue(seen.indexOf("submitted " + ok + " shout") < seen.indexOf("started " + ok + " attempt 1"));
+        // submitted and started come from different threads (the dispatcher may claim before the submitter's event)
         assertTrue(seen.indexOf("started " + ok + " attempt 1") < seen.indexOf("finished " + ok + " done"));
     }
 }
