@@ -2,7 +2,7 @@ package io.queueserver.console;
 
 import io.queueserver.dispatch.Capacity;
 import io.queueserver.dispatch.NodeIdentity;
-import io.queueserver.jobs.JobState;
+import io.queueserver.jobs.JobJson;
 import io.queueserver.jobs.JobStore;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
@@ -19,7 +19,6 @@ import jakarta.ws.rs.sse.SseEventSink;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -137,18 +136,7 @@ public class EventStream {
 
     /** The numbers of {@code GET /jobs/status}, plus how many job events were skipped under load. */
     JsonObject counters() {
-        Map<JobState, Long> counts = store.counts();
-        long all = counts.values().stream().mapToLong(Long::longValue).sum();
-        return Json.createObjectBuilder()
-                .add("all_jobs", all)
-                .add("waiting", counts.get(JobState.WAITING) + counts.get(JobState.SCHEDULED))
-                .add("working", counts.get(JobState.WORKING))
-                .add("done", counts.get(JobState.DONE))
-                .add("failed", counts.get(JobState.FAILED))
-                .add("cancelled", counts.get(JobState.CANCELLED))
-                .add("scheduled", counts.get(JobState.SCHEDULED))
-                .add("max_threads", capacity.max())
-                .add("free_threads", capacity.free())
+        return JobJson.statusCounters(store.counts(), capacity.max(), capacity.free())
                 .add("node", node.id())
                 .add("dropped_events", inbox.dropped.get())
                 .build();

@@ -23,7 +23,6 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.io.InputStream;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -67,19 +66,7 @@ public class CompatResource {
     @GET
     @Path("status")
     public JsonObject status() {
-        Map<JobState, Long> counts = store.counts();
-        long all = counts.values().stream().mapToLong(Long::longValue).sum();
-        return ok(Json.createObjectBuilder()
-                .add("all_jobs", all)
-                .add("waiting", counts.get(JobState.WAITING) + counts.get(JobState.SCHEDULED))
-                .add("working", counts.get(JobState.WORKING))
-                .add("done", counts.get(JobState.DONE))
-                .add("failed", counts.get(JobState.FAILED))
-                .add("cancelled", counts.get(JobState.CANCELLED))
-                .add("scheduled", counts.get(JobState.SCHEDULED))
-                .add("max_threads", capacity.max())
-                .add("free_threads", capacity.free())
-                .build());
+        return ok(JobJson.statusCounters(store.counts(), capacity.max(), capacity.free()).build());
     }
 
     @GET

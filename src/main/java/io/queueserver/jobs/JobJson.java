@@ -89,6 +89,21 @@ public final class JobJson {
                 .build();
     }
 
+    /** The counters of {@code GET /jobs/status} (also sent to the dashboard). */
+    public static JsonObjectBuilder statusCounters(Map<JobState, Long> counts, int maxThreads, int freeThreads) {
+        long all = counts.values().stream().mapToLong(Long::longValue).sum();
+        return Json.createObjectBuilder()
+                .add("all_jobs", all)
+                .add("waiting", counts.get(JobState.WAITING) + counts.get(JobState.SCHEDULED))
+                .add("working", counts.get(JobState.WORKING))
+                .add("done", counts.get(JobState.DONE))
+                .add("failed", counts.get(JobState.FAILED))
+                .add("cancelled", counts.get(JobState.CANCELLED))
+                .add("scheduled", counts.get(JobState.SCHEDULED))
+                .add("max_threads", maxThreads)
+                .add("free_threads", freeThreads);
+    }
+
     public static JsonObject counts(Map<JobState, Long> counts) {
         JsonObjectBuilder b = Json.createObjectBuilder();
         counts.forEach((state, n) -> b.add(state.label(), n));
