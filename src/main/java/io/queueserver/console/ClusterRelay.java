@@ -37,7 +37,7 @@ public class ClusterRelay {
             ITopic<String> topic = grid.getTopic(TOPIC);
             UUID registration = topic.addMessageListener(message -> inbox.offer(message.getMessageObject()));
             unsubscribe = () -> topic.removeMessageListener(registration);
-            publisher = topic::publish;
+            publisher = topic::publishAsync; // never wait for other members on the job's thread
             LOG.info(() -> "dashboard events are shared with the cluster " + grid.getConfig().getClusterName());
         } catch (Exception | LinkageError e) {
             LOG.info(() -> "no data grid (" + e + "): dashboard events stay on this node");

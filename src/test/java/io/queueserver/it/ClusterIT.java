@@ -84,11 +84,37 @@ class ClusterIT {
         return DriverManager.getConnection(server + DB, System.getProperty("it.db.user"), System.getProperty("it.db.password"));
     }
 
+    /** A job event on one node reaches a dashboard stream connected to another node. */
+    @Test
+    @Order(0)
+    void eventsReachStreamsOnOtherNodes() throws Exception {
+        java.util.concurrent.BlockingQueue<String> lines = new java.util.concurrent.LinkedBlockingQueue<>();
+        java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+        var stream = client.sendAsync(java.net.http.HttpRequest.newBuilder(
+                        cluster.nodes.get(1).base().resolve("/jobs/events")).header("Accept", "text/event-stream").build(),
+                java.net.http.HttpResponse.BodyHandlers.ofLines())
+                .thenAccept(r -> r.body().forEach(lines::add));
+        try {
+            Api.sleep(1000);
+            long id = new Api(new URL(cluster.nodes.get(0).base().toString()))
+                    .add("{\"command\":{\"type\":\"http\",\"url\":\"" + target.url("/fan-out") + "\"}}");
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            boolean seen = false;
+            while (!seen && System.nanoTime() < deadline) {
+                String line = lines.poll(1, java.util.concurrent.TimeUnit.SECONDS);
+                seen = line != null && line.contains("\"id\":" + id) && line.contains("\"submitted\"");
+            }
+            assertTrue(seen, "node 1's stream saw job " + id + " submitted on node 0");
+        } finally {
+            stream.cancel(true);
+        }
+    }
+
     @Test
     @Order(1)
     void nothingIsLostWhenANodeIsKilled() throws Exception {
         Api api = new Api(new URL(cluster.nodes.get(0).base().toString()));
-        String job = "{\"command\":{\"type\":\"http\",\"url\":\"" + target.url("/hold?ms=40&id=__JOBID__") + "\"}}";
+        String job = "{\"context\":\"kill-test\",\"command\":{\"type\":\"http\",\"url\":\"" + target.url("/hold?ms=40&id=__JOBID__") + "\"}}";
         for (int batch = 0; batch < JOBS / 500; batch++) {
             String jobs = String.join(",", java.util.Collections.nCopies(500, job));
             Api.Answer a = api.postJson("/jobs", "[" + jobs + "]");
@@ -293,7 +319,7 @@ class ClusterIT {
     private static Map<Integer, Long> states() throws Exception {
         Map<Integer, Long> states = new HashMap<>();
         try (Connection c = db(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT state, COUNT(*) FROM queue_job GROUP BY state")) {
+             ResultSet rs = s.executeQuery("SELECT state, COUNT(*) FROM queue_job WHERE context = 'kill-test' GROUP BY state")) {
             while (rs.next()) {
                 states.put(rs.getInt(1), rs.getLong(2));
             }
