@@ -191,8 +191,7 @@ class DashboardIT {
         browser.await("the page shows both attempts", d -> browser.byId("timeline").getText().contains("Attempt 2 failed"));
 
         // the job goes away while the operator confirms: the server refuses and the page says why
-        browser.driver.findElement(By.cssSelector("#job-view [data-action='retry']")).click();
-        browser.await("the confirmation dialog opens", d -> browser.byId("confirm").getAttribute("open") != null);
+        openConfirmation(By.cssSelector("#job-view [data-action='retry']"));
         assertEquals(204, api.send(HttpRequest.newBuilder(api.uri("/jobs/" + id)).DELETE()).status());
         browser.byId("confirm-ok").click();
         browser.await("the refusal is shown", d -> toast().contains("refused") && toast().contains("404"));
@@ -235,8 +234,7 @@ class DashboardIT {
         List.of(a, b, other).forEach(api::awaitFinal);
         browser.driver.get(api.uri("/management/#/?state=failed&context=" + context).toString());
         browser.await("the two failed jobs are listed", d -> Set.copyOf(browser.rowIds()).equals(ids(a, b)));
-        browser.byId("retry-all").click();
-        confirm();
+        confirmAfterClicking(By.id("retry-all"));
         browser.await("the answer is shown", d -> toast().contains("2 failed jobs queued again"));
         api.awaitJob(a, j -> j.getInt("attempt") == 2 && j.getString("state").equals("failed"), Duration.ofSeconds(20));
         api.awaitJob(b, j -> j.getInt("attempt") == 2 && j.getString("state").equals("failed"), Duration.ofSeconds(20));
@@ -361,15 +359,29 @@ class DashboardIT {
     }
 
     private void act(String action) {
-        WebElement button = browser.driver.findElement(By.cssSelector("#job-view [data-action='" + action + "']"));
-        browser.await(action + " is enabled", d -> button.isEnabled());
-        button.click();
-        confirm();
+        confirmAfterClicking(By.cssSelector("#job-view [data-action='" + action + "']"));
     }
 
-    private void confirm() {
-        browser.await("the confirmation dialog opens", d -> browser.byId("confirm").getAttribute("open") != null);
+    private void confirmAfterClicking(By button) {
+        openConfirmation(button);
         browser.byId("confirm-ok").click();
+    }
+
+    /** Clicks the action until its confirmation opens: a live re-render of the page can swallow a click. */
+    private void openConfirmation(By action) {
+        browser.await("the confirmation of " + action + " opens", d -> {
+            if (browser.byId("confirm").getAttribute("open") == null) {
+                try {
+                    WebElement button = browser.driver.findElement(action);
+                    if (button.isEnabled()) {
+                        button.click();
+                    }
+                } catch (org.openqa.selenium.WebDriverException staleOrCovered) {
+                    return false;
+                }
+            }
+            return browser.byId("confirm").getAttribute("open") != null;
+        });
     }
 
     private String toast() {
