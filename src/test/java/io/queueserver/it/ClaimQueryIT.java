@@ -7,7 +7,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -21,19 +20,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The claim query on the real MariaDB: its plan uses the claim index without a filesort, and SKIP LOCKED works. */
 class ClaimQueryIT {
-    static final String DB = System.getProperty("it.db.name", "queue_it") + "_claim";
-    static Connection admin;
-    static String url;
+    static ScratchDatabase database;
 
     @BeforeAll
     static void schema() throws Exception {
-        String server = System.getProperty("it.db.url").replaceAll("/[^/]*$", "/");
-        admin = DriverManager.getConnection(server, System.getProperty("it.db.user"), System.getProperty("it.db.password"));
-        try (Statement s = admin.createStatement()) {
-            s.execute("DROP DATABASE IF EXISTS " + DB);
-            s.execute("CREATE DATABASE " + DB + " CHARACTER SET utf8mb4");
-        }
-        url = server + DB;
+        database = ScratchDatabase.create("claim");
         try (Connection c = connect()) {
             Schema.migrate(c);
             try (Statement s = c.createStatement()) {
@@ -50,14 +41,11 @@ class ClaimQueryIT {
 
     @AfterAll
     static void drop() throws Exception {
-        try (Statement s = admin.createStatement()) {
-            s.execute("DROP DATABASE IF EXISTS " + DB);
-        }
-        admin.close();
+        database.drop();
     }
 
     static Connection connect() throws Exception {
-        return DriverManager.getConnection(url, System.getProperty("it.db.user"), System.getProperty("it.db.password"));
+        return database.connect();
     }
 
     @Test

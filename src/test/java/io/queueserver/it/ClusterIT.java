@@ -18,7 +18,6 @@ import org.junit.jupiter.api.Test;
 
 import java.net.URL;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
@@ -40,20 +39,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ClusterIT {
     static final String SECRET = "whsec_" + Base64.getEncoder().encodeToString("cluster-test-secret".getBytes());
     static final int JOBS = 2000;
-    static final String DB = System.getProperty("it.db.name", "queue_it") + "_cluster";
-    static String server;
+    static ScratchDatabase database;
     static ClusterNodes cluster;
     static RecordingTarget target;
 
     @BeforeAll
     static void start() throws Exception {
-        server = System.getProperty("it.db.url").replaceAll("/[^/]*$", "/");
-        try (Connection c = admin(); Statement s = c.createStatement()) {
-            s.execute("DROP DATABASE IF EXISTS " + DB);
-            s.execute("CREATE DATABASE " + DB + " CHARACTER SET utf8mb4");
-        }
+        database = ScratchDatabase.create("cluster");
         target = new RecordingTarget();
-        cluster = new ClusterNodes(server + DB, Map.of("QUEUE_LEASE_SECONDS", "15", "QUEUE_MAX_THREADS", "16",
+        cluster = new ClusterNodes(database.url(), Map.of("QUEUE_LEASE_SECONDS", "15", "QUEUE_MAX_THREADS", "16",
                 "QUEUE_CALLBACK_SECRET", SECRET, "QUEUE_BACKOFF_BASE_MS", "200"));
         for (int i = 0; i < 3; i++) {
             cluster.start(i);
@@ -71,17 +65,11 @@ class ClusterIT {
         if (target != null) {
             target.close();
         }
-        try (Connection c = admin(); Statement s = c.createStatement()) {
-            s.execute("DROP DATABASE IF EXISTS " + DB);
-        }
-    }
-
-    static Connection admin() throws Exception {
-        return DriverManager.getConnection(server, System.getProperty("it.db.user"), System.getProperty("it.db.password"));
+        database.drop();
     }
 
     static Connection db() throws Exception {
-        return DriverManager.getConnection(server + DB, System.getProperty("it.db.user"), System.getProperty("it.db.password"));
+        return database.connect();
     }
 
     /** A job event on one node reaches a dashboard stream connected to another node. */

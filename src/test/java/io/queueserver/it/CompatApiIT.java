@@ -2,18 +2,8 @@ package io.queueserver.it;
 
 import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
-import org.jboss.arquillian.container.test.api.Deployment;
-import org.jboss.arquillian.container.test.api.RunAsClient;
-import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.arquillian.test.api.ArquillianResource;
-import org.jboss.shrinkwrap.api.spec.WebArchive;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
-import java.net.URL;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -24,35 +14,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The PHP original's API against a real Payara Micro on the real MariaDB, jobs calling a real local HTTP server. */
-@ExtendWith(ArquillianExtension.class)
-@RunAsClient
-class CompatApiIT {
+class CompatApiIT extends DeployedServerTest {
     static final int MAX_THREADS = Integer.parseInt(System.getenv().getOrDefault("QUEUE_MAX_THREADS", "4"));
-    static RecordingTarget target;
-
-    @ArquillianResource
-    URL base;
-    Api api;
-
-    @Deployment(testable = false)
-    static WebArchive deployment() {
-        return Deployments.queueServer();
-    }
-
-    @BeforeAll
-    static void startTarget() throws Exception {
-        target = new RecordingTarget();
-    }
-
-    @AfterAll
-    static void stopTarget() {
-        target.close();
-    }
-
-    @BeforeEach
-    void client() {
-        api = new Api(base);
-    }
 
     @Test
     void rootSaysItIsRunning() {

@@ -6,9 +6,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.net.URL;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.Map;
 
@@ -21,8 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * the outage is recorded.
  */
 class DatabaseOutageIT {
-    static final String DB = System.getProperty("it.db.name", "queue_it") + "_outage";
-    static String server;
+    static ScratchDatabase database;
     static TcpProxy proxy;
     static ClusterNodes nodes;
     static RecordingTarget target;
@@ -30,15 +26,10 @@ class DatabaseOutageIT {
 
     @BeforeAll
     static void start() throws Exception {
-        server = System.getProperty("it.db.url").replaceAll("/[^/]*$", "/");
-        try (Connection c = admin(); Statement s = c.createStatement()) {
-            s.execute("DROP DATABASE IF EXISTS " + DB);
-            s.execute("CREATE DATABASE " + DB + " CHARACTER SET utf8mb4");
-        }
-        int dbPort = Integer.parseInt(server.replaceAll(".*:(\\d+)/$", "$1"));
-        proxy = new TcpProxy(dbPort);
+        database = ScratchDatabase.create("outage");
+        proxy = new TcpProxy(database.port());
         target = new RecordingTarget();
-        nodes = new ClusterNodes("jdbc:mysql://127.0.0.1:" + proxy.port() + "/" + DB, Map.of());
+        nodes = new ClusterNodes("jdbc:mysql://127.0.0.1:" + proxy.port() + "/" + database.name, Map.of());
         ClusterNodes.Node node = nodes.start(0);
         nodes.awaitUp(node, Duration.ofMinutes(4));
         api = new Api(new URL(node.base().toString()));
@@ -55,13 +46,7 @@ class DatabaseOutageIT {
         if (proxy != null) {
             proxy.close();
         }
-        try (Connection c = admin(); Statement s = c.createStatement()) {
-            s.execute("DROP DATABASE IF EXISTS " + DB);
-        }
-    }
-
-    static Connection admin() throws Exception {
-        return DriverManager.getConnection(server, System.getProperty("it.db.user"), System.getProperty("it.db.password"));
+        database.drop();
     }
 
     @Test

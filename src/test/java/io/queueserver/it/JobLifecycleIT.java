@@ -2,18 +2,8 @@ package io.queueserver.it;
 
 import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
-import org.jboss.arquillian.container.test.api.Deployment;
-import org.jboss.arquillian.container.test.api.RunAsClient;
-import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.arquillian.test.api.ArquillianResource;
-import org.jboss.shrinkwrap.api.spec.WebArchive;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
-import java.net.URL;
 import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,34 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Cancel, retry, retries with backoff, scheduling, progress and run-now, on Payara Micro + MariaDB. */
-@ExtendWith(ArquillianExtension.class)
-@RunAsClient
-class JobLifecycleIT {
-    static RecordingTarget target;
-
-    @ArquillianResource
-    URL base;
-    Api api;
-
-    @Deployment(testable = false)
-    static WebArchive deployment() {
-        return Deployments.queueServer();
-    }
-
-    @BeforeAll
-    static void startTarget() throws Exception {
-        target = new RecordingTarget();
-    }
-
-    @AfterAll
-    static void stopTarget() {
-        target.close();
-    }
-
-    @BeforeEach
-    void client() {
-        api = new Api(base);
-    }
+class JobLifecycleIT extends DeployedServerTest {
 
     private String http(String path) {
         return "{\"type\":\"http\",\"url\":\"" + target.url(path) + "\"}";

@@ -1,19 +1,10 @@
 package io.queueserver.it;
 
 import jakarta.json.JsonObject;
-import org.jboss.arquillian.container.test.api.Deployment;
-import org.jboss.arquillian.container.test.api.RunAsClient;
-import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.arquillian.test.api.ArquillianResource;
-import org.jboss.shrinkwrap.api.spec.WebArchive;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.net.URI;
-import java.net.URL;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -23,34 +14,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The defaults of a server started without any security setting: loopback clients only (and only when they call
  * it by a loopback name), no exec, no cross-site writes, secrets of jobs masked in answers but sent to the target.
  */
-@ExtendWith(ArquillianExtension.class)
-@RunAsClient
-class SecurityDefaultsIT {
-    static RecordingTarget target;
-
-    @ArquillianResource
-    URL base;
-    Api api;
+class SecurityDefaultsIT extends DeployedServerTest {
     Api remote;
 
-    @Deployment(testable = false)
-    static WebArchive deployment() {
-        return Deployments.queueServer();
-    }
-
-    @BeforeAll
-    static void startTarget() throws Exception {
-        target = new RecordingTarget();
-    }
-
-    @AfterAll
-    static void stopTarget() {
-        target.close();
-    }
-
     @BeforeEach
-    void clients() throws Exception {
-        api = new Api(base);
+    void remoteClient() throws Exception {
         remote = new Api(URI.create("http://" + Machine.nonLoopbackAddress().getHostAddress() + ":" + base.getPort() + "/"),
                 null);
     }
