@@ -3,7 +3,6 @@ package io.queueserver.callbacks;
 import io.queueserver.dispatch.Backoff;
 import io.queueserver.dispatch.DatabaseBackoff;
 import io.queueserver.dispatch.NodeIdentity;
-import io.queueserver.jobs.JobFinished;
 import io.queueserver.ops.QueueMetrics;
 import io.queueserver.workers.JobRun;
 import io.queueserver.workers.Outcome;
@@ -21,7 +20,6 @@ import jakarta.ejb.Singleton;
 import jakarta.ejb.Startup;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
-import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import io.queueserver.ops.Json;
 import jakarta.json.JsonObject;
@@ -96,10 +94,6 @@ public class CallbackDeliverer {
         schedules = List.of(
                 scheduler.scheduleWithFixedDelay(this::wake, 1, 1, TimeUnit.SECONDS),
                 scheduler.scheduleWithFixedDelay(this::rescue, 30, 30, TimeUnit.SECONDS));
-    }
-
-    public void onFinished(@Observes JobFinished event) {
-        wake();
     }
 
     public void wake() {

@@ -22,15 +22,22 @@ import java.util.UUID;
 public class CallbackOutbox {
     static final int OUTPUT_EXCERPT = 4096;
 
-    public void record(Connection c, long jobId, String context, String payload, JobState state, Outcome outcome)
+    /** Returns whether the job has any callback for this outcome (then it was written). */
+    public boolean record(Connection c, long jobId, String context, String payload, JobState state, Outcome outcome)
             throws SQLException {
+        if (!payload.contains("\"callback_")) {
+            return false; // most jobs have none: no need to parse the payload
+        }
         JsonObject job = Json.createReader(new StringReader(payload)).readObject();
-        JsonObject result = result(jobId, context, state, outcome);
+        JsonObject result = null;
         for (String kind : state == JobState.DONE ? new String[] {"callback_done"}
                 : new String[] {"callback_done", "callback_failed"}) {
             JsonValue command = job.get(kind);
             if (!(command instanceof JsonObject)) {
                 continue;
+            }
+            if (result == null) {
+                result = result(jobId, context, state, outcome);
             }
             try (PreparedStatement insert = c.prepareStatement("INSERT INTO queue_callback (job_id, kind, state,"
                     + " webhook_id, command, body, next_at, time_added)"
@@ -43,6 +50,7 @@ public class CallbackOutbox {
                 insert.executeUpdate();
             }
         }
+        return result != null;
     }
 
     /** What an http callback receives as its JSON body. */

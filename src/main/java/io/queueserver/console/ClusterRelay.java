@@ -3,6 +3,8 @@ package io.queueserver.console;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.topic.ITopic;
 import jakarta.annotation.PreDestroy;
+import jakarta.annotation.Resource;
+import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
@@ -10,22 +12,32 @@ import jakarta.inject.Inject;
 
 import javax.naming.InitialContext;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.logging.Logger;
 
 /**
  * Carries dashboard events to every node of the cluster through a topic of Payara's data grid (Hazelcast), so a
- * browser connected to node B sees the jobs node A runs. The topic also delivers to this node. Without a data
- * grid (Payara started with {@code --nohazelcast}) events stay on this node.
+ * browser connected to node B sees the jobs node A runs. The topic also delivers to this node. Events are sent in
+ * batches, one message every {@value #SEND_EVERY_MS} ms at most: a message per job event would cost the data grid
+ * more than the job. Without a data grid (Payara started with {@code --nohazelcast}) events stay on this node.
  */
 @ApplicationScoped
 public class ClusterRelay {
     static final String TOPIC = "queue-server.console.events";
+    static final long SEND_EVERY_MS = 50;
     private static final Logger LOG = Logger.getLogger(ClusterRelay.class.getName());
 
     @Inject
     EventStream stream;
 
+    @Resource
+    ManagedScheduledExecutorService scheduler;
+
+    private final ConcurrentLinkedQueue<String> outgoing = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean sendScheduled = new AtomicBoolean();
     private volatile Consumer<String> publisher;
     private Runnable unsubscribe = () -> { };
 
@@ -35,9 +47,18 @@ public class ClusterRelay {
         try {
             HazelcastInstance grid = (HazelcastInstance) new InitialContext().lookup("payara/Hazelcast");
             ITopic<String> topic = grid.getTopic(TOPIC);
-            UUID registration = topic.addMessageListener(message -> inbox.offer(message.getMessageObject()));
+            UUID registration = topic.addMessageListener(message -> {
+                for (String json : message.getMessageObject().split("\n")) {
+                    inbox.offer(json);
+                }
+            });
             unsubscribe = () -> topic.removeMessageListener(registration);
-            publisher = topic::publishAsync; // never wait for other members on the job's thread
+            publisher = json -> {
+                outgoing.add(json);
+                if (sendScheduled.compareAndSet(false, true)) {
+                    scheduler.schedule(() -> send(topic), SEND_EVERY_MS, TimeUnit.MILLISECONDS);
+                }
+            };
             LOG.info(() -> "dashboard events are shared with the cluster " + grid.getConfig().getClusterName());
         } catch (Exception | LinkageError e) {
             LOG.info(() -> "no data grid (" + e + "): dashboard events stay on this node");
@@ -54,6 +75,26 @@ public class ClusterRelay {
         } catch (RuntimeException e) {
             // a grid in trouble must not disturb the job that fired the event; this node's browsers still get it
             stream.inbox().offer(json);
+        }
+    }
+
+    /** One message for the events gathered meanwhile (JSON text has no raw line breaks); never waits for members. */
+    private void send(ITopic<String> topic) {
+        sendScheduled.set(false);
+        StringBuilder batch = new StringBuilder();
+        for (String json; (json = outgoing.poll()) != null; ) {
+            batch.append(batch.isEmpty() ? "" : "\n").append(json);
+        }
+        if (batch.isEmpty()) {
+            return;
+        }
+        try {
+            topic.publishAsync(batch.toString());
+        } catch (RuntimeException e) {
+            // a grid in trouble must not lose this node's events for its own browsers
+            for (String json : batch.toString().split("\n")) {
+                stream.inbox().offer(json);
+            }
         }
     }
 

@@ -6,7 +6,6 @@ import io.queueserver.jobs.JobJson;
 import io.queueserver.jobs.JobStore;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
-import jakarta.ejb.EJB;
 import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -72,7 +71,7 @@ public class EventStream {
     @Resource
     ManagedScheduledExecutorService scheduler;
 
-    @EJB
+    @Inject
     JobStore store;
 
     @Inject

@@ -2,9 +2,8 @@ package io.queueserver.dispatch;
 
 import io.queueserver.jobs.JobState;
 import jakarta.annotation.Resource;
-import jakarta.ejb.Stateless;
-import jakarta.ejb.TransactionAttribute;
-import jakarta.ejb.TransactionAttributeType;
+import io.queueserver.ops.LocalTransaction;
+import jakarta.enterprise.context.ApplicationScoped;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
@@ -21,9 +20,10 @@ import java.util.stream.Collectors;
  * every node claim disjoint rows without waiting; the rows are marked working (owner, attempt, lease on the
  * database clock) in the same short transaction, which commits before any job runs.
  */
-@Stateless
+@ApplicationScoped
 public class Claimer {
-    private static final String COLUMNS = "SELECT id, attempt, max_attempts, retry_base, context, payload FROM queue_job";
+    private static final String COLUMNS = "SELECT id, attempt, max_attempts, retry_base, context, payload,"
+            + " LOCALTIMESTAMP(6) FROM queue_job";
     public static final String CLAIM = COLUMNS
             + " WHERE state = 0 ORDER BY priority DESC, id LIMIT ? FOR UPDATE SKIP LOCKED";
     /** Run-now takes one job in any state but working and done. */
@@ -34,18 +34,13 @@ public class Claimer {
     @Resource(lookup = "jdbc/queue")
     DataSource dataSource;
 
-    @TransactionAttribute(TransactionAttributeType.REQUIRES_NEW)
     public List<Claim> claim(int max, String owner, long leaseMicros) throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            return markWorking(c, select(c, CLAIM, max), owner, leaseMicros);
-        }
+        return LocalTransaction.run(dataSource, c -> markWorking(c, select(c, CLAIM, max), owner, leaseMicros));
     }
 
-    @TransactionAttribute(TransactionAttributeType.REQUIRES_NEW)
     public Optional<Claim> claimOne(long id, String owner, long leaseMicros) throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            return markWorking(c, select(c, CLAIM_ONE, id), owner, leaseMicros).stream().findFirst();
-        }
+        return LocalTransaction.run(dataSource, c -> markWorking(c, select(c, CLAIM_ONE, id), owner, leaseMicros))
+                .stream().findFirst();
     }
 
     private static List<Claim> select(Connection c, String sql, long parameter) throws SQLException {
@@ -55,7 +50,7 @@ public class Claimer {
             try (ResultSet rs = select.executeQuery()) {
                 while (rs.next()) {
                     claims.add(new Claim(rs.getLong(1), rs.getInt(2) + 1, rs.getInt(3), rs.getInt(4),
-                            rs.getString(5), rs.getString(6)));
+                            rs.getString(5), rs.getString(6), rs.getString(7)));
                 }
             }
         }
@@ -70,17 +65,17 @@ public class Claimer {
         String ids = claims.stream().map(cl -> Long.toString(cl.id())).collect(Collectors.joining(","));
         try (PreparedStatement update = c.prepareStatement("UPDATE queue_job SET state = " + JobState.WORKING.code()
                 + ", owner = ?, attempt = attempt + 1, lease_until = TIMESTAMPADD(MICROSECOND, ?, LOCALTIMESTAMP(6)),"
-                + " time_started = LOCALTIMESTAMP(6), time_completed = NULL, progress = NULL, progress_message = NULL"
+                + " time_started = ?, time_completed = NULL, progress = NULL, progress_message = NULL"
                 + " WHERE id IN (" + ids + ")")) {
             update.setString(1, owner);
             update.setLong(2, leaseMicros);
+            update.setString(3, claims.get(0).startedAt());
             update.executeUpdate();
         }
         return claims;
     }
 
     /** Scheduled jobs and retry waits whose time has come become waiting; returns how many. */
-    @TransactionAttribute(TransactionAttributeType.REQUIRES_NEW)
     public int promoteDue() throws SQLException {
         try (Connection c = dataSource.getConnection();
              PreparedStatement update = c.prepareStatement("UPDATE queue_job SET state = " + JobState.WAITING.code()

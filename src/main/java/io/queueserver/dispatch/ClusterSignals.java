@@ -1,19 +1,16 @@
 package io.queueserver.dispatch;
 
+import jakarta.inject.Inject;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.topic.ITopic;
 import io.queueserver.jobs.JobFinished;
 import io.queueserver.jobs.JobState;
 import io.queueserver.jobs.JobSubmitted;
 import jakarta.annotation.PostConstruct;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Initialized;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
-import jakarta.ejb.ConcurrencyManagement;
-import jakarta.ejb.ConcurrencyManagementType;
-import jakarta.ejb.DependsOn;
-import jakarta.ejb.EJB;
-import jakarta.ejb.Singleton;
-import jakarta.ejb.Startup;
 import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import jakarta.enterprise.event.Observes;
 
@@ -30,10 +27,7 @@ import java.util.logging.Logger;
  * claim at once instead of at their next tick, and that a job was cancelled, so the node running it aborts it
  * at once. The database stays the only authority: a lost signal only costs a tick.
  */
-@Singleton
-@Startup
-@DependsOn("Dispatcher")
-@ConcurrencyManagement(ConcurrencyManagementType.BEAN)
+@ApplicationScoped
 public class ClusterSignals {
     private static final Logger LOG = Logger.getLogger(ClusterSignals.class.getName());
     private static final String WAKE = "wake";
@@ -43,7 +37,7 @@ public class ClusterSignals {
     @Resource
     ManagedThreadFactory threads;
 
-    @EJB
+    @Inject
     Dispatcher dispatcher;
 
     private final BlockingQueue<String> inbox = new LinkedBlockingQueue<>(10_000);
@@ -51,6 +45,10 @@ public class ClusterSignals {
     private volatile ITopic<String> topic;
     private volatile UUID listener;
     private volatile boolean stopped;
+
+    void boot(@Observes @Initialized(ApplicationScoped.class) Object applicationStarted) {
+        LOG.fine(() -> "cluster signals " + (topic == null ? "off" : "on"));
+    }
 
     @PostConstruct
     void join() {

@@ -1,12 +1,12 @@
 package io.queueserver.dispatch;
 
+import io.queueserver.callbacks.CallbackDeliverer;
 import io.queueserver.callbacks.CallbackOutbox;
 import io.queueserver.jobs.JobState;
 import io.queueserver.workers.Outcome;
 import jakarta.annotation.Resource;
-import jakarta.ejb.Stateless;
-import jakarta.ejb.TransactionAttribute;
-import jakarta.ejb.TransactionAttributeType;
+import io.queueserver.ops.LocalTransaction;
+import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -18,12 +18,13 @@ import java.sql.Types;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Records the outcome of an attempt, fenced by {@code (id, attempt, owner, working)}: a node whose lease was lost
  * (rescued, cancelled, deleted) changes nothing. A final state and its callbacks commit together.
  */
-@Stateless
+@ApplicationScoped
 public class Completer {
     static final int MAX_OUTPUT_CHARS = 1 << 20;
     static final int MAX_ERROR_CHARS = 2000;
@@ -33,6 +34,9 @@ public class Completer {
 
     @Inject
     CallbackOutbox outbox;
+
+    @Inject
+    CallbackDeliverer deliverer;
 
     @Inject
     @ConfigProperty(name = "queue.backoff.base.ms", defaultValue = "1000")
@@ -47,65 +51,90 @@ public class Completer {
     }
 
     /**
-     * Records outcomes in one transaction (completions are batched: one commit for many jobs). For each, the job's
-     * new state, or empty when this node no longer owns the attempt.
+     * Records outcomes in one transaction (completions are batched: one commit for many jobs, and their attempt
+     * history rows go in one multi-row INSERT). For each, the job's new state, or empty when this node no longer
+     * owns the attempt.
      */
-    @TransactionAttribute(TransactionAttributeType.REQUIRES_NEW)
     public List<Optional<JobState>> finishAll(List<Finish> batch, String owner) throws SQLException {
+        AtomicBoolean callbacks = new AtomicBoolean();
+        List<Optional<JobState>> states = LocalTransaction.run(dataSource, c -> {
+            callbacks.set(false); // only what the committed transaction wrote counts
+            return finish(c, batch, owner, callbacks);
+        });
+        if (callbacks.get()) {
+            deliverer.wake();
+        }
+        return states;
+    }
+
+    private List<Optional<JobState>> finish(Connection c, List<Finish> batch, String owner, AtomicBoolean callbacks)
+            throws SQLException {
+        List<JobState> next = batch.stream().map(f -> f.outcome().success() ? JobState.DONE
+                : f.claim().canRetry() ? JobState.SCHEDULED : JobState.FAILED).toList();
+        // one statement per job: a batch of UPDATEs would be sent as one multi-statement text that the driver
+        // parses again for every batch, which costs more CPU than the round trips it saves
+        int[] updated = new int[batch.size()];
+        try (PreparedStatement retry = c.prepareStatement(update("run_at = TIMESTAMPADD(MICROSECOND, ?, LOCALTIMESTAMP(6))"));
+             PreparedStatement end = c.prepareStatement(update("time_completed = LOCALTIMESTAMP(6)"))) {
+            for (int i = 0; i < batch.size(); i++) {
+                PreparedStatement update = next.get(i) == JobState.SCHEDULED ? retry : end;
+                bindUpdate(update, batch.get(i), next.get(i), owner);
+                updated[i] = update.executeUpdate();
+            }
+        }
         List<Optional<JobState>> states = new ArrayList<>(batch.size());
-        try (Connection c = dataSource.getConnection()) {
-            for (Finish f : batch) {
-                states.add(finish(c, f.claim(), owner, f.outcome()));
+        try (PreparedStatement log = c.prepareStatement(AttemptLog.FINISHED)) {
+            for (int i = 0; i < batch.size(); i++) {
+                Finish f = batch.get(i);
+                if (updated[i] == 0) {
+                    states.add(Optional.empty()); // cancelled, deleted or rescued meanwhile: not ours to record
+                    continue;
+                }
+                states.add(Optional.of(next.get(i)));
+                AttemptLog.bindFinished(log, f.claim(), owner,
+                        next.get(i) == JobState.SCHEDULED ? "retry" : next.get(i).label(),
+                        f.outcome().returnCode(), f.outcome().error());
+                log.addBatch();
+            }
+            if (states.stream().anyMatch(Optional::isPresent)) {
+                log.executeBatch();
+            }
+        }
+        for (int i = 0; i < batch.size(); i++) {
+            Finish f = batch.get(i);
+            if (updated[i] > 0 && next.get(i).isFinal() && outbox.record(c, f.claim().id(), f.claim().context(),
+                    f.claim().payload(), next.get(i), f.outcome())) {
+                callbacks.set(true);
             }
         }
         return states;
     }
 
-    private Optional<JobState> finish(Connection c, Claim claim, String owner, Outcome outcome) throws SQLException {
-        JobState next = outcome.success() ? JobState.DONE
-                : claim.canRetry() ? JobState.SCHEDULED : JobState.FAILED;
-        String when = next == JobState.SCHEDULED
-                ? "run_at = TIMESTAMPADD(MICROSECOND, ?, LOCALTIMESTAMP(6))"
-                : "time_completed = LOCALTIMESTAMP(6)";
-        try (PreparedStatement fence = c.prepareStatement("SELECT id FROM queue_job WHERE id = ? AND attempt = ?"
-                     + " AND owner = ? AND state = " + JobState.WORKING.code() + " FOR UPDATE");
-             PreparedStatement update = c.prepareStatement("UPDATE queue_job SET state = ?, return_code = ?,"
-                     + " output = ?, output_headers = ?, error = ?, owner = NULL, lease_until = NULL, " + when
-                     + " WHERE id = ? AND attempt = ? AND owner = ? AND state = " + JobState.WORKING.code())) {
-            fence.setLong(1, claim.id());
-            fence.setInt(2, claim.attempt());
-            fence.setString(3, owner);
-            try (var owned = fence.executeQuery()) {
-                if (!owned.next()) {
-                    return Optional.empty();
-                }
-            }
-            AttemptLog.record(c, claim.id(), next == JobState.SCHEDULED ? "retry" : next.label(),
-                    outcome.returnCode(), outcome.error());
-            int i = 1;
-            update.setInt(i++, next.code());
-            if (outcome.returnCode() == null) {
-                update.setNull(i++, Types.INTEGER);
-            } else {
-                update.setInt(i++, outcome.returnCode());
-            }
-            update.setString(i++, cut(outcome.output(), MAX_OUTPUT_CHARS));
-            update.setString(i++, outcome.headers());
-            update.setString(i++, cut(outcome.error(), MAX_ERROR_CHARS));
-            if (next == JobState.SCHEDULED) {
-                update.setLong(i++, new Backoff(backoffBaseMillis, backoffMaxMillis).delayMillis(claim.attempt()) * 1000);
-            }
-            update.setLong(i++, claim.id());
-            update.setInt(i++, claim.attempt());
-            update.setString(i, owner);
-            if (update.executeUpdate() == 0) {
-                return Optional.empty();
-            }
-            if (next.isFinal()) {
-                outbox.record(c, claim.id(), claim.context(), claim.payload(), next, outcome);
-            }
-            return Optional.of(next);
+    /** Fenced by {@code (id, attempt, owner, working)}: a node that lost the attempt changes nothing. */
+    private static String update(String when) {
+        return "UPDATE queue_job SET state = ?, return_code = ?, output = ?, output_headers = ?, error = ?,"
+                + " owner = NULL, lease_until = NULL, " + when
+                + " WHERE id = ? AND attempt = ? AND owner = ? AND state = " + JobState.WORKING.code();
+    }
+
+    private void bindUpdate(PreparedStatement update, Finish f, JobState next, String owner) throws SQLException {
+        Outcome outcome = f.outcome();
+        int i = 1;
+        update.setInt(i++, next.code());
+        if (outcome.returnCode() == null) {
+            update.setNull(i++, Types.INTEGER);
+        } else {
+            update.setInt(i++, outcome.returnCode());
         }
+        update.setString(i++, cut(outcome.output(), MAX_OUTPUT_CHARS));
+        update.setString(i++, outcome.headers());
+        update.setString(i++, cut(outcome.error(), MAX_ERROR_CHARS));
+        if (next == JobState.SCHEDULED) {
+            update.setLong(i++, new Backoff(backoffBaseMillis, backoffMaxMillis).delayMillis(f.claim().attempt()) * 1000);
+        }
+        update.setLong(i++, f.claim().id());
+        update.setInt(i++, f.claim().attempt());
+        update.setString(i, owner);
     }
 
     static String cut(String text, int max) {

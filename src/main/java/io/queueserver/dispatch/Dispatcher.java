@@ -3,7 +3,6 @@ package io.queueserver.dispatch;
 import io.queueserver.jobs.JobFinished;
 import io.queueserver.jobs.JobStarted;
 import io.queueserver.jobs.JobState;
-import io.queueserver.jobs.JobSubmitted;
 import io.queueserver.workers.JobRun;
 import io.queueserver.workers.Outcome;
 import io.queueserver.workers.Placeholders;
@@ -12,12 +11,10 @@ import io.queueserver.workers.Workers;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
-import jakarta.ejb.ConcurrencyManagement;
-import jakarta.ejb.ConcurrencyManagementType;
-import jakarta.ejb.DependsOn;
 import jakarta.ejb.EJB;
-import jakarta.ejb.Singleton;
-import jakarta.ejb.Startup;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Initialized;
+import io.queueserver.ops.SchemaMigrator;
 import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import io.queueserver.jobs.JobEvents;
@@ -50,15 +47,16 @@ import java.util.logging.Logger;
 /**
  * Claims due jobs into this node's free slots and runs them. A submit wakes it at once; the tick is only the
  * fallback (jobs submitted on other nodes, scheduled jobs coming due). No transaction or connection is held
- * while a job runs: claim, run, record are separate steps.
+ * while a job runs: claim, run, record are separate steps. A plain CDI bean started with the application (after the
+ * schema migration): submits and completions call it per job, which an EJB would tax with a container invocation.
  */
-@Singleton
-@Startup
-@DependsOn("SchemaMigrator")
-@ConcurrencyManagement(ConcurrencyManagementType.BEAN)
+@ApplicationScoped
 public class Dispatcher {
     private static final Logger LOG = Logger.getLogger(Dispatcher.class.getName());
     private static final int MAX_CLAIM = 100;
+
+    @EJB
+    SchemaMigrator schema;
 
     @Resource
     ManagedScheduledExecutorService scheduler;
@@ -66,13 +64,13 @@ public class Dispatcher {
     @Resource
     ManagedThreadFactory threads;
 
-    @EJB
+    @Inject
     Claimer claimer;
 
-    @EJB
+    @Inject
     Completer completer;
 
-    @EJB
+    @Inject
     Leases leases;
 
     @Inject
@@ -115,8 +113,13 @@ public class Dispatcher {
     private volatile boolean stopping;
     private List<ScheduledFuture<?>> schedules;
 
+    void boot(@Observes @Initialized(ApplicationScoped.class) Object applicationStarted) {
+        LOG.fine(() -> "dispatcher " + node.id() + " ready at schema version " + schema.version());
+    }
+
     @PostConstruct
     void start() {
+        schema.version(); // the schema is migrated before the first claim
         pool = Executors.newFixedThreadPool(2, threads);
         long heartbeat = Math.max(1, leaseSeconds / 3);
         schedules = List.of(
@@ -129,10 +132,6 @@ public class Dispatcher {
             }
         }).start();
         LOG.info(() -> "dispatcher " + node.id() + " started with " + capacity.max() + " slots");
-    }
-
-    public void onSubmitted(@Observes JobSubmitted event) {
-        wake();
     }
 
     /** Asks for a claim round soon; rounds never overlap and a request made during one is not lost. */
@@ -311,6 +310,7 @@ public class Dispatcher {
                     released(r);
                 }
             }
+            wakeIfBacklog();
             return;
         }
         for (int i = 0; i < batch.size(); i++) {
@@ -324,6 +324,7 @@ public class Dispatcher {
             }
             released(r);
         }
+        wakeIfBacklog();
     }
 
     private void released(Recording r) {
@@ -332,6 +333,10 @@ public class Dispatcher {
             capacity.release(1);
         }
         r.recorded().complete(r.outcome());
+    }
+
+    /** Once per recorded batch, not per job: the freed slots are then filled by one claim. */
+    private void wakeIfBacklog() {
         if (backlog) {
             wake();
         }

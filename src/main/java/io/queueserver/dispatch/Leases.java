@@ -4,9 +4,8 @@ import io.queueserver.callbacks.CallbackOutbox;
 import io.queueserver.jobs.JobState;
 import io.queueserver.workers.Outcome;
 import jakarta.annotation.Resource;
-import jakarta.ejb.Stateless;
-import jakarta.ejb.TransactionAttribute;
-import jakarta.ejb.TransactionAttributeType;
+import io.queueserver.ops.LocalTransaction;
+import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import javax.sql.DataSource;
@@ -22,7 +21,7 @@ import java.util.Set;
  * returns jobs whose lease expired (their node died or was cut off) to the queue, and fails a job that has
  * already been rescued {@value #MAX_RESCUES} times, because it probably kills the node that runs it.
  */
-@Stateless
+@ApplicationScoped
 public class Leases {
     public static final int MAX_RESCUES = 3;
     private static final int WORKING = JobState.WORKING.code();
@@ -33,7 +32,6 @@ public class Leases {
     @Inject
     CallbackOutbox outbox;
 
-    @TransactionAttribute(TransactionAttributeType.REQUIRES_NEW)
     public int renew(String owner, long leaseMicros) throws SQLException {
         try (Connection c = dataSource.getConnection();
              PreparedStatement update = c.prepareStatement("UPDATE queue_job SET lease_until ="
@@ -45,7 +43,6 @@ public class Leases {
     }
 
     /** The jobs this node owns in the database right now. */
-    @TransactionAttribute(TransactionAttributeType.REQUIRES_NEW)
     public Set<Long> owned(String owner) throws SQLException {
         Set<Long> ids = new HashSet<>();
         try (Connection c = dataSource.getConnection();
@@ -61,34 +58,35 @@ public class Leases {
     }
 
     /** Returns {rescued, failed as poison}. */
-    @TransactionAttribute(TransactionAttributeType.REQUIRES_NEW)
     public int[] rescueExpired(int limit) throws SQLException {
-        int rescued = 0;
-        int poisoned = 0;
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement select = c.prepareStatement("SELECT id, rescues, context, payload, owner FROM queue_job"
-                     + " WHERE state = " + WORKING + " AND lease_until < LOCALTIMESTAMP(6) LIMIT ? FOR UPDATE SKIP LOCKED")) {
-            select.setInt(1, limit);
-            try (ResultSet rs = select.executeQuery()) {
-                while (rs.next()) {
-                    long id = rs.getLong(1);
-                    if (rs.getInt(2) + 1 >= MAX_RESCUES) {
-                        String error = "poison job: its node stopped while running it " + MAX_RESCUES
-                                + " times (last node " + rs.getString(5) + ")";
-                        AttemptLog.record(c, id, "poisoned", null, error);
-                        move(c, id, JobState.FAILED, error);
-                        outbox.record(c, id, rs.getString(3), rs.getString(4), JobState.FAILED, Outcome.failed(error));
-                        poisoned++;
-                    } else {
-                        AttemptLog.record(c, id, "rescued", null, "lease expired: node " + rs.getString(5)
-                                + " stopped renewing it");
-                        move(c, id, JobState.WAITING, null);
-                        rescued++;
+        return LocalTransaction.run(dataSource, c -> {
+            int rescued = 0;
+            int poisoned = 0;
+            try (PreparedStatement select = c.prepareStatement("SELECT id, rescues, context, payload, owner FROM queue_job"
+                    + " WHERE state = " + WORKING + " AND lease_until < LOCALTIMESTAMP(6) LIMIT ? FOR UPDATE SKIP LOCKED")) {
+                select.setInt(1, limit);
+                try (ResultSet rs = select.executeQuery()) {
+                    while (rs.next()) {
+                        long id = rs.getLong(1);
+                        if (rs.getInt(2) + 1 >= MAX_RESCUES) {
+                            String error = "poison job: its node stopped while running it " + MAX_RESCUES
+                                    + " times (last node " + rs.getString(5) + ")";
+                            AttemptLog.record(c, id, "poisoned", null, error);
+                            move(c, id, JobState.FAILED, error);
+                            outbox.record(c, id, rs.getString(3), rs.getString(4), JobState.FAILED,
+                                    Outcome.failed(error));
+                            poisoned++;
+                        } else {
+                            AttemptLog.record(c, id, "rescued", null, "lease expired: node " + rs.getString(5)
+                                    + " stopped renewing it");
+                            move(c, id, JobState.WAITING, null);
+                            rescued++;
+                        }
                     }
                 }
             }
-        }
-        return new int[] {rescued, poisoned};
+            return new int[] {rescued, poisoned};
+        });
     }
 
     private static void move(Connection c, long id, JobState to, String error) throws SQLException {
@@ -105,7 +103,6 @@ public class Leases {
     }
 
     /** A stopping node hands its unfinished jobs back at once; the interrupted attempt does not count. */
-    @TransactionAttribute(TransactionAttributeType.REQUIRES_NEW)
     public int release(String owner) throws SQLException {
         try (Connection c = dataSource.getConnection();
              PreparedStatement update = c.prepareStatement("UPDATE queue_job SET state = " + JobState.WAITING.code()

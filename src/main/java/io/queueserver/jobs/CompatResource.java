@@ -2,7 +2,6 @@ package io.queueserver.jobs;
 
 import io.queueserver.dispatch.Capacity;
 import io.queueserver.security.CrossSiteGuard;
-import jakarta.ejb.EJB;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import io.queueserver.ops.Json;
@@ -22,6 +21,7 @@ import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.io.InputStream;
+import java.sql.SQLException;
 import java.util.List;
 import java.util.Set;
 
@@ -40,9 +40,6 @@ public class CompatResource {
     JobSpecParser parser;
 
     @Inject
-    Submissions submissions;
-
-    @EJB
     JobStore store;
 
     @Inject
@@ -51,17 +48,6 @@ public class CompatResource {
     @Inject
     @ConfigProperty(name = "queue.body.max.bytes", defaultValue = "262144")
     int bodyLimit;
-
-    @POST
-    @Path("add")
-    @Consumes(MediaType.WILDCARD)
-    public JsonObject add(@HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
-                          @HeaderParam("Idempotency-Key") String idempotencyKey, InputStream body) {
-        JobSpec spec = parser.parse(RequestBody.read(body, contentType, bodyLimit), "");
-        spec = parser.withIdempotencyKey(spec, idempotencyKey);
-        long id = submissions.submit(List.of(spec)).get(0);
-        return Json.createObjectBuilder().add("status", "OK").add("job_id", Long.toString(id)).build();
-    }
 
     @GET
     @Path("status")
@@ -108,7 +94,7 @@ public class CompatResource {
     @GET
     @Path("delete/{id}")
     public JsonObject delete(@PathParam("id") String id, @HeaderParam("Sec-Fetch-Site") String fetchSite,
-                             @HeaderParam("Origin") String origin, @HeaderParam("Host") String host) {
+                             @HeaderParam("Origin") String origin, @HeaderParam("Host") String host) throws SQLException {
         CrossSiteGuard.refuse(fetchSite, origin, host);
         long jobId = jobId(id);
         boolean deleted = store.delete(jobId);

@@ -52,13 +52,13 @@ public class JobResource {
     @Inject
     Submissions submissions;
 
-    @EJB
+    @Inject
     JobStore store;
 
     @EJB
     JobControl control;
 
-    @EJB
+    @Inject
     Dispatcher dispatcher;
 
     @Inject
@@ -224,7 +224,7 @@ public class JobResource {
 
     @DELETE
     @Path("{id: \\d+}")
-    public Response delete(@PathParam("id") String id) {
+    public Response delete(@PathParam("id") String id) throws SQLException {
         return store.delete(CompatResource.jobId(id)) ? Response.noContent().build()
                 : Problems.of(404, "id", "job " + id + " not found");
     }

@@ -1,7 +1,8 @@
 package io.queueserver.jobs;
 
 import jakarta.annotation.Resource;
-import jakarta.ejb.Stateless;
+import io.queueserver.ops.LocalTransaction;
+import jakarta.enterprise.context.ApplicationScoped;
 import io.queueserver.ops.Json;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonArrayBuilder;
@@ -25,8 +26,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
-/** The jobs table as the API uses it: committed inserts, reads, counts, deletes. */
-@Stateless
+/**
+ * The jobs table as the API uses it: committed inserts, reads, counts, deletes. A plain CDI bean: writes run in
+ * {@link LocalTransaction}s, reads through JPA need no transaction.
+ */
+@ApplicationScoped
 public class JobStore {
     private static final DateTimeFormatter SQL_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS");
     private static final String INSERT = "INSERT INTO queue_job (state, priority, context, type, payload, unique_key,"
@@ -44,37 +48,37 @@ public class JobStore {
      * stored again: the id of the job holding the key is returned instead.
      */
     public List<Long> insert(List<JobSpec> specs) throws SQLException {
-        if (specs.size() > 1 && specs.stream().allMatch(spec -> spec.uniqueKey() == null)) {
-            return insertBatch(specs);
+        if (specs.stream().allMatch(spec -> spec.uniqueKey() == null)) {
+            return LocalTransaction.run(dataSource, c -> insertBatch(c, specs));
         }
-        List<Long> ids = new ArrayList<>(specs.size());
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement insert = c.prepareStatement(INSERT, Statement.RETURN_GENERATED_KEYS)) {
-            for (JobSpec spec : specs) {
-                Long existing = spec.uniqueKey() == null ? null : idOfKey(c, spec.uniqueKey());
-                if (existing != null) {
-                    ids.add(existing);
-                    continue;
-                }
-                bind(insert, spec);
-                insert.executeUpdate();
-                try (ResultSet keys = insert.getGeneratedKeys()) {
-                    keys.next();
-                    ids.add(keys.getLong(1));
+        return LocalTransaction.run(dataSource, c -> {
+            List<Long> ids = new ArrayList<>(specs.size());
+            try (PreparedStatement insert = c.prepareStatement(INSERT, Statement.RETURN_GENERATED_KEYS)) {
+                for (JobSpec spec : specs) {
+                    Long existing = spec.uniqueKey() == null ? null : idOfKey(c, spec.uniqueKey());
+                    if (existing != null) {
+                        ids.add(existing);
+                        continue;
+                    }
+                    bind(insert, spec);
+                    insert.executeUpdate();
+                    try (ResultSet keys = insert.getGeneratedKeys()) {
+                        keys.next();
+                        ids.add(keys.getLong(1));
+                    }
                 }
             }
-        }
-        return ids;
+            return ids;
+        });
     }
 
     /**
      * Jobs without unique keys in one round trip: the driver sends the batch as multi-row INSERTs
      * ({@code rewriteBatchedStatements}); the ids come back in order as generated keys.
      */
-    private List<Long> insertBatch(List<JobSpec> specs) throws SQLException {
+    private static List<Long> insertBatch(Connection c, List<JobSpec> specs) throws SQLException {
         List<Long> ids = new ArrayList<>(specs.size());
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement insert = c.prepareStatement(INSERT, Statement.RETURN_GENERATED_KEYS)) {
+        try (PreparedStatement insert = c.prepareStatement(INSERT, Statement.RETURN_GENERATED_KEYS)) {
             for (JobSpec spec : specs) {
                 bind(insert, spec);
                 insert.addBatch();
@@ -195,8 +199,15 @@ public class JobStore {
     }
 
     /** Deletes a job and its callback deliveries; a running attempt finds its row gone and its result is dropped. */
-    public boolean delete(long id) {
-        em.createNativeQuery("DELETE FROM queue_callback WHERE job_id = ?1").setParameter(1, id).executeUpdate();
-        return em.createNativeQuery("DELETE FROM queue_job WHERE id = ?1").setParameter(1, id).executeUpdate() > 0;
+    public boolean delete(long id) throws SQLException {
+        return LocalTransaction.run(dataSource, c -> {
+            try (PreparedStatement callbacks = c.prepareStatement("DELETE FROM queue_callback WHERE job_id = ?");
+                 PreparedStatement job = c.prepareStatement("DELETE FROM queue_job WHERE id = ?")) {
+                callbacks.setLong(1, id);
+                callbacks.executeUpdate();
+                job.setLong(1, id);
+                return job.executeUpdate() > 0;
+            }
+        });
     }
 }

@@ -12,6 +12,11 @@ public final class Problems {
     }
 
     public static Response of(int status, String field, String detail) {
+        return Response.status(status).type(MEDIA_TYPE).entity(body(status, field, detail)).build();
+    }
+
+    /** The problem document itself, for the parts of the API served outside JAX-RS. */
+    public static String body(int status, String field, String detail) {
         JsonObjectBuilder body = Json.createObjectBuilder()
                 .add("type", "about:blank")
                 .add("title", title(status))
@@ -20,7 +25,7 @@ public final class Problems {
         if (field != null) {
             body.add("field", field);
         }
-        return Response.status(status).type(MEDIA_TYPE).entity(body.build().toString()).build();
+        return body.build().toString();
     }
 
     private static String title(int status) {

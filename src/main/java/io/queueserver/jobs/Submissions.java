@@ -1,7 +1,6 @@
 package io.queueserver.jobs;
 
-import jakarta.ejb.EJB;
-import jakarta.ejb.EJBException;
+import io.queueserver.dispatch.Dispatcher;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -11,26 +10,37 @@ import java.util.List;
 
 /**
  * Stores submitted jobs and announces them. The answer to the client is sent only after the insert has
- * committed; {@link JobSubmitted} then wakes the dispatcher so a free slot starts the job at once.
+ * committed; a job that is due at once then wakes the dispatcher so a free slot starts it without waiting for a tick.
  */
 @ApplicationScoped
 public class Submissions {
-    @EJB
+    @Inject
     JobStore store;
+
+    @Inject
+    GroupCommit groupCommit;
 
     @Inject
     JobEvents events;
 
+    @Inject
+    Dispatcher dispatcher;
+
     public List<Long> submit(List<JobSpec> specs) {
         List<Long> ids;
         try {
-            ids = store.insert(specs);
-        } catch (EJBException | SQLException e) {
+            ids = specs.size() == 1 && specs.get(0).uniqueKey() == null
+                    ? List.of(groupCommit.insert(specs.get(0)))
+                    : store.insert(specs);
+        } catch (SQLException e) {
             if (!duplicateKey(e)) {
-                throw e instanceof RuntimeException r ? r : new EJBException((Exception) e);
+                throw new IllegalStateException("jobs not stored: " + e.getMessage(), e);
             }
             // a concurrent submit took the same unique key first: this time the lookup finds its job
             ids = insertAgain(specs);
+        }
+        if (specs.stream().anyMatch(spec -> !spec.scheduled())) {
+            dispatcher.wake();
         }
         for (int i = 0; i < ids.size(); i++) {
             JobSpec spec = specs.get(i);
@@ -43,7 +53,7 @@ public class Submissions {
         try {
             return store.insert(specs);
         } catch (SQLException e) {
-            throw new EJBException(e);
+            throw new IllegalStateException("jobs not stored: " + e.getMessage(), e);
         }
     }
 

@@ -1,7 +1,7 @@
 package io.queueserver.ops;
 
+import jakarta.inject.Inject;
 import io.queueserver.dispatch.Dispatcher;
-import jakarta.ejb.EJB;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
@@ -13,7 +13,7 @@ import org.eclipse.microprofile.health.Liveness;
 public class DispatcherLiveness implements HealthCheck {
     static final long STALE_MILLIS = 60_000;
 
-    @EJB
+    @Inject
     Dispatcher dispatcher;
 
     @Override

@@ -10,10 +10,6 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.ExceptionMapper;
 import jakarta.ws.rs.ext.Provider;
 
-import java.sql.SQLException;
-import java.sql.SQLTransientException;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * Every error of the API as problem+json: JAX-RS refusals keep their status (404, 405, 415 ...), an unreachable
@@ -21,8 +17,6 @@ import java.util.logging.Logger;
  */
 @Provider
 public class ErrorMapper implements ExceptionMapper<Throwable> {
-    private static final Logger LOG = Logger.getLogger(ErrorMapper.class.getName());
-
     @Context
     HttpServletRequest request;
 
@@ -37,19 +31,12 @@ public class ErrorMapper implements ExceptionMapper<Throwable> {
                     : status == 405 ? "method not allowed on this resource"
                     : status == 415 ? "unsupported content type" : String.valueOf(web.getMessage()));
         }
-        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-            if (cause instanceof InvalidField invalid) {
-                return refused(invalid);
-            }
-            if (databaseUnavailable(cause)) {
-                String reason = cause.toString();
-                LOG.warning(() -> "database unavailable: " + reason);
-                return Response.fromResponse(Problems.of(503, null, "the database is unavailable; try again shortly"))
-                        .header("Retry-After", "5").build();
-            }
+        Failure failure = Failure.of(e);
+        if (failure.invalid() != null) {
+            return refused(failure.invalid());
         }
-        LOG.log(Level.SEVERE, "unexpected error", e);
-        return Problems.of(500, null, "internal error; see the server log");
+        Response problem = Problems.of(failure.status(), null, failure.detail());
+        return failure.retryLater() ? Response.fromResponse(problem).header("Retry-After", "5").build() : problem;
     }
 
     private Response refused(InvalidField invalid) {
@@ -62,17 +49,5 @@ public class ErrorMapper implements ExceptionMapper<Throwable> {
             }
         }
         return Problems.of(invalid.status(), invalid.field(), invalid.getMessage());
-    }
-
-    private static boolean databaseUnavailable(Throwable t) {
-        if (t instanceof SQLTransientException) {
-            return true;
-        }
-        if (t instanceof SQLException s && s.getSQLState() != null && s.getSQLState().startsWith("08")) {
-            return true;
-        }
-        String name = t.getClass().getName();
-        return name.endsWith("PoolingException") || name.endsWith("ResourceAllocationException")
-                || name.contains("CommunicationsException");
     }
 }

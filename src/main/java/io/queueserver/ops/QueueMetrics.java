@@ -7,7 +7,6 @@ import io.queueserver.jobs.JobState;
 import io.queueserver.jobs.JobStore;
 import io.queueserver.jobs.JobSubmitted;
 import jakarta.annotation.PostConstruct;
-import jakarta.ejb.EJB;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
@@ -34,7 +33,7 @@ public class QueueMetrics {
     @Inject
     Capacity capacity;
 
-    @EJB
+    @Inject
     JobStore store;
 
     private final Map<Long, Long> startedNanos = new ConcurrentHashMap<>();

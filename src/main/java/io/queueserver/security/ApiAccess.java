@@ -3,6 +3,7 @@ package io.queueserver.security;
 import java.net.InetAddress;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * Who may use the API. With tokens configured every request needs one of them. Without, only loopback clients
@@ -10,6 +11,7 @@ import java.util.Optional;
  * is re-pointed at 127.0.0.1 (DNS rebinding) cannot reach the API through a local browser.
  */
 public final class ApiAccess {
+    private static final Pattern LITERAL_ADDRESS = Pattern.compile("[0-9.]+|\\[[0-9a-f:.]+\\]");
     private final ApiTokens tokens;
 
     public ApiAccess(ApiTokens tokens) {
@@ -60,6 +62,6 @@ public final class ApiAccess {
         if (host.equals("localhost") || host.endsWith(".localhost")) {
             return true;
         }
-        return host.matches("[0-9.]+|\\[[0-9a-f:.]+\\]") && isLoopback(host);
+        return LITERAL_ADDRESS.matcher(host).matches() && isLoopback(host);
     }
 }

@@ -1,9 +1,8 @@
 package io.queueserver.security;
 
 import io.queueserver.jobs.InvalidField;
+import io.queueserver.jobs.Problems;
 import jakarta.inject.Inject;
-import io.queueserver.ops.Json;
-import jakarta.json.JsonObjectBuilder;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.annotation.WebFilter;
@@ -74,15 +73,9 @@ public class ApiAccessFilter extends HttpFilter {
     private static void refuse(HttpServletRequest request, HttpServletResponse response, int status, String field,
                                String detail) throws IOException {
         Audit.denied(status, request.getRemoteAddr(), request.getMethod(), request.getRequestURI(), detail);
-        JsonObjectBuilder body = Json.createObjectBuilder()
-                .add("type", "about:blank")
-                .add("title", status == 401 ? "Unauthorized" : "Forbidden")
-                .add("status", status)
-                .add("detail", detail)
-                .add("field", field);
-        byte[] bytes = body.build().toString().getBytes(StandardCharsets.UTF_8);
+        byte[] bytes = Problems.body(status, field, detail).getBytes(StandardCharsets.UTF_8);
         response.setStatus(status);
-        response.setContentType("application/problem+json");
+        response.setContentType(Problems.MEDIA_TYPE);
         response.setContentLength(bytes.length);
         response.getOutputStream().write(bytes);
     }

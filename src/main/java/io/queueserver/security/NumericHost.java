@@ -4,6 +4,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * Reads a URL host that is an IP address in any spelling a resolver accepts, without DNS: dotted quads, the
@@ -11,6 +12,8 @@ import java.util.Optional;
  * ({@code 0251.0376.0251.0376}, {@code 0xa9fea9fe}), and bracketed IPv6 (zone ids dropped).
  */
 public final class NumericHost {
+    private static final Pattern IPV6_CHARS = Pattern.compile("[0-9a-f:.]+");
+    private static final Pattern IPV4_CHARS = Pattern.compile("[0-9a-fx.]+");
     private NumericHost() {
     }
 
@@ -31,7 +34,7 @@ public final class NumericHost {
     private static Optional<InetAddress> ipv6(String h) {
         int zone = h.indexOf('%');
         String address = zone >= 0 ? h.substring(0, zone) : h;
-        if (!address.matches("[0-9a-f:.]+")) {
+        if (!IPV6_CHARS.matcher(address).matches()) {
             return Optional.empty();
         }
         try {
@@ -42,7 +45,7 @@ public final class NumericHost {
     }
 
     private static Optional<InetAddress> ipv4(String h) {
-        if (h.isEmpty() || !h.matches("[0-9a-fx.]+")) {
+        if (h.isEmpty() || !IPV4_CHARS.matcher(h).matches()) {
             return Optional.empty();
         }
         String[] parts = h.split("\\.", -1);

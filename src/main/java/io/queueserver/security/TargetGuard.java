@@ -78,6 +78,12 @@ public class TargetGuard {
         return Optional.empty();
     }
 
+    /** Whether {@link #refusalBeforeConnect} has to resolve a name, and so may block its thread. */
+    public boolean needsLookup(URI url) {
+        String host = host(url);
+        return host != null && !host.isEmpty() && NumericHost.parse(host).isEmpty();
+    }
+
     private String refusalWithoutDns(URI url) {
         String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("http") && !scheme.equals("https")) {

@@ -12,9 +12,12 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
@@ -45,6 +48,8 @@ public class HttpWorker implements Worker {
     private HttpClient client;
     /** Name resolution of the guard blocks, so it runs here rather than on the dispatcher's threads. */
     private ExecutorService resolver;
+    /** Ends exchanges at their deadline; a deadline is cancelled (and forgotten) when its exchange ends first. */
+    private ScheduledThreadPoolExecutor deadlines;
 
     public HttpWorker() {
     }
@@ -78,11 +83,18 @@ public class HttpWorker implements Worker {
                 });
         pool.allowCoreThreadTimeOut(true);
         resolver = pool;
+        deadlines = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "queue-http-deadlines");
+            t.setDaemon(true);
+            return t;
+        });
+        deadlines.setRemoveOnCancelPolicy(true);
     }
 
     @PreDestroy
     void stop() {
         resolver.shutdownNow();
+        deadlines.shutdownNow();
     }
 
     @Override
@@ -100,10 +112,13 @@ public class HttpWorker implements Worker {
     public CompletableFuture<Outcome> run(JobRun run) {
         HttpCommand command = HttpCommand.parse(new JsonFields(run.command(), "command"), defaultTimeoutSeconds);
         Exchange exchange = new Exchange(command, System.nanoTime() + command.timeout().toNanos(), run.output());
+        ScheduledFuture<?> deadline = deadlines.schedule(exchange::expire, command.timeout().toMillis(),
+                TimeUnit.MILLISECONDS);
+        exchange.outcome.whenComplete((o, t) -> {
+            deadline.cancel(false);
+            exchange.abort();
+        });
         exchange.send(command.target(), command.method(), 0);
-        CompletableFuture.delayedExecutor(command.timeout().toMillis(), TimeUnit.MILLISECONDS)
-                .execute(exchange::expire);
-        exchange.outcome.whenComplete((o, t) -> exchange.abort());
         return exchange.outcome;
     }
 
@@ -124,18 +139,28 @@ public class HttpWorker implements Worker {
             this.listener = listener;
         }
 
-        /** Checks the hop's target (resolving its name off the caller's thread), then connects. */
+        /** Checks the hop's target (resolving its name off the caller's thread when it has one), then connects. */
         void send(URI target, String method, int hop) {
+            if (!guard.needsLookup(target)) {
+                checked(guard.refusalBeforeConnect(target), target, method, hop);
+                return;
+            }
             CompletableFuture.supplyAsync(() -> guard.refusalBeforeConnect(target), resolver).whenComplete((refusal, t) -> {
                 if (t != null) {
                     outcome.complete(Outcome.of(t));
-                } else if (refusal.isPresent()) {
-                    outcome.complete(Outcome.failed(status, body == null ? null : body.text(),
-                            "refused target: " + refusal.get()).withHeaders(ResponseHeaders.of(headers)));
-                } else if (!outcome.isDone()) {
-                    connect(target, method, hop);
+                } else {
+                    checked(refusal, target, method, hop);
                 }
             });
+        }
+
+        private void checked(Optional<String> refusal, URI target, String method, int hop) {
+            if (refusal.isPresent()) {
+                outcome.complete(Outcome.failed(status, body == null ? null : body.text(),
+                        "refused target: " + refusal.get()).withHeaders(ResponseHeaders.of(headers)));
+            } else if (!outcome.isDone()) {
+                connect(target, method, hop);
+            }
         }
 
         void connect(URI target, String method, int hop) {
