@@ -4,7 +4,7 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.topic.ITopic;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
-import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
+import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
@@ -13,6 +13,8 @@ import jakarta.inject.Inject;
 import javax.naming.InitialContext;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
@@ -34,7 +36,10 @@ public class ClusterRelay {
     EventStream stream;
 
     @Resource
-    ManagedScheduledExecutorService scheduler;
+    ManagedThreadFactory threads;
+
+    /** A plain timer: a managed executor would capture the application's context for every batch. */
+    private ScheduledExecutorService timer;
 
     private final ConcurrentLinkedQueue<String> outgoing = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean sendScheduled = new AtomicBoolean();
@@ -53,10 +58,11 @@ public class ClusterRelay {
                 }
             });
             unsubscribe = () -> topic.removeMessageListener(registration);
+            timer = Executors.newSingleThreadScheduledExecutor(threads);
             publisher = json -> {
                 outgoing.add(json);
                 if (sendScheduled.compareAndSet(false, true)) {
-                    scheduler.schedule(() -> send(topic), SEND_EVERY_MS, TimeUnit.MILLISECONDS);
+                    timer.schedule(() -> send(topic), SEND_EVERY_MS, TimeUnit.MILLISECONDS);
                 }
             };
             LOG.info(() -> "dashboard events are shared with the cluster " + grid.getConfig().getClusterName());
@@ -100,6 +106,9 @@ public class ClusterRelay {
 
     @PreDestroy
     void stop() {
+        if (timer != null) {
+            timer.shutdown();
+        }
         try {
             unsubscribe.run();
         } catch (RuntimeException e) {

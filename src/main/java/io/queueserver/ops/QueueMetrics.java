@@ -10,11 +10,14 @@ import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import org.eclipse.microprofile.metrics.Counter;
+import org.eclipse.microprofile.metrics.Histogram;
 import org.eclipse.microprofile.metrics.Metadata;
 import org.eclipse.microprofile.metrics.MetricRegistry;
 import org.eclipse.microprofile.metrics.MetricUnits;
 import org.eclipse.microprofile.metrics.Tag;
 
+import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -37,6 +40,11 @@ public class QueueMetrics {
     JobStore store;
 
     private final Map<Long, Long> startedNanos = new ConcurrentHashMap<>();
+    // looked up once: a registry lookup per job event showed in the profile of busy nodes
+    private Counter submitted;
+    private Counter started;
+    private final Map<JobState, Counter> finished = new EnumMap<>(JobState.class);
+    private Histogram duration;
     private volatile Map<JobState, Long> counts = Map.of();
     private volatile long countsAt;
 
@@ -48,24 +56,34 @@ public class QueueMetrics {
                 .withDescription("jobs waiting, including scheduled, on all nodes").build(), this, m -> m.waiting());
         registry.gauge(Metadata.builder().withName("queue_threads_max")
                 .withDescription("max_threads of this node").build(), capacity, c -> c.max());
+        submitted = registry.counter("queue_jobs_submitted");
+        started = registry.counter("queue_jobs_started");
+        for (JobState state : JobState.values()) {
+            if (state.isFinal()) {
+                finished.put(state, registry.counter("queue_jobs_finished", new Tag("outcome", state.label())));
+            }
+        }
+        duration = registry.histogram(Metadata.builder().withName("queue_job_duration").withUnit(MetricUnits.MILLISECONDS)
+                .withDescription("duration of finished jobs run on this node").build());
     }
 
     void submitted(@Observes JobSubmitted e) {
-        registry.counter("queue_jobs_submitted").inc();
+        submitted.inc();
     }
 
     void started(@Observes JobStarted e) {
-        registry.counter("queue_jobs_started").inc();
+        started.inc();
         startedNanos.put(e.id(), System.nanoTime());
     }
 
     void finished(@Observes JobFinished e) {
-        registry.counter("queue_jobs_finished", new Tag("outcome", e.state().label())).inc();
+        Counter outcome = finished.get(e.state());
+        if (outcome != null) {
+            outcome.inc();
+        }
         Long start = startedNanos.remove(e.id());
         if (start != null) {
-            registry.histogram(Metadata.builder().withName("queue_job_duration").withUnit(MetricUnits.MILLISECONDS)
-                    .withDescription("duration of finished jobs run on this node").build())
-                    .update((System.nanoTime() - start) / 1_000_000);
+            duration.update((System.nanoTime() - start) / 1_000_000);
         }
     }
 
