@@ -87,8 +87,8 @@ public class JobResource {
             }
             List<Long> ids = submissions.submit(specs);
             JsonArrayBuilder created = Json.createArrayBuilder();
-            ids.forEach(id -> created.add(Json.createObjectBuilder().add("id", id)
-                    .add("href", uri.getBaseUriBuilder().path("jobs").path(Long.toString(id)).build().toString())));
+            String jobs = uri.getBaseUriBuilder().path("jobs").build().toString() + "/";
+            ids.forEach(id -> created.add(Json.createObjectBuilder().add("id", id).add("href", jobs + id)));
             return Response.status(201).entity(Json.createObjectBuilder().add("jobs", created).build()).build();
         }
         JobSpec spec = parser.withIdempotencyKey(parser.parse(value, ""), idempotencyKey);

@@ -93,7 +93,11 @@ public final class NumericHost {
         if (p.isEmpty()) {
             return null;
         }
-        digits = digits.replaceFirst("^0+", "");
+        int zeros = 0;
+        while (zeros < digits.length() && digits.charAt(zeros) == '0') {
+            zeros++;
+        }
+        digits = digits.substring(zeros);
         if (digits.isEmpty()) {
             return 0L;
         }
