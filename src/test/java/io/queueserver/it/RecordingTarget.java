@@ -72,17 +72,18 @@ final class RecordingTarget implements AutoCloseable {
             String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
             Hit hit = new Hit(ex.getRequestMethod(), uri.getPath(), uri.getRawQuery(), body,
                     Map.copyOf(ex.getRequestHeaders()), System.nanoTime());
-            hits.add(hit);
             int status = 200;
             String answer = "{\"ok\":true,\"path\":\"" + uri.getPath() + "\"}";
             Consumer<Hit> hook = hooks.get(uri.getPath());
-            if (hook != null) {
-                try {
+            try {
+                if (hook != null) {
                     hook.accept(hit);
-                } catch (RuntimeException refused) {
-                    status = 503;
-                    answer = String.valueOf(refused.getMessage());
                 }
+            } catch (RuntimeException refused) {
+                status = 503;
+                answer = String.valueOf(refused.getMessage());
+            } finally {
+                hits.add(hit); // after the hook: a test that sees the hit also sees what its hook recorded
             }
             switch (uri.getPath()) {
                 case "/fail" -> {
