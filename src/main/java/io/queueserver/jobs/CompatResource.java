@@ -22,7 +22,6 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.io.InputStream;
 import java.sql.SQLException;
-import java.util.List;
 import java.util.Set;
 
 /**

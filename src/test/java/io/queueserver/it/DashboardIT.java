@@ -2,20 +2,12 @@ package io.queueserver.it;
 
 import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
-import org.jboss.arquillian.container.test.api.Deployment;
-import org.jboss.arquillian.container.test.api.RunAsClient;
-import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.arquillian.test.api.ArquillianResource;
-import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
@@ -44,25 +36,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The dashboard at /management in a real headless Chromium against Payara Micro on MariaDB: jobs are submitted
  * through the API and the page must follow without a reload.
  */
-@ExtendWith(ArquillianExtension.class)
-@RunAsClient
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class DashboardIT {
+class DashboardIT extends DeployedServerTest {
     static final String RUN = Long.toString(System.nanoTime(), 36);
     static final String MAX_THREADS = System.getenv().getOrDefault("QUEUE_MAX_THREADS", "20");
-    static RecordingTarget target;
-
     @RegisterExtension
     static final Browser browser = openBrowser();
-
-    @ArquillianResource
-    URL base;
-    Api api;
-
-    @Deployment(testable = false)
-    static WebArchive deployment() {
-        return Deployments.queueServer();
-    }
 
     static Browser openBrowser() {
         try {
@@ -72,20 +51,9 @@ class DashboardIT {
         }
     }
 
-    @BeforeAll
-    static void startTarget() throws Exception {
-        target = new RecordingTarget();
-    }
-
     @AfterAll
     static void stop() {
         browser.close();
-        target.close();
-    }
-
-    @BeforeEach
-    void client() {
-        api = new Api(base);
     }
 
     @AfterEach

@@ -1,17 +1,9 @@
 package io.queueserver.it;
 
 import jakarta.json.JsonObject;
-import org.jboss.arquillian.container.test.api.Deployment;
-import org.jboss.arquillian.container.test.api.RunAsClient;
-import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.arquillian.test.api.ArquillianResource;
-import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
-import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,26 +14,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Exec jobs on the secured test server, whose QUEUE_EXEC_ALLOW permits target/it-scripts/allowed/*.sh. */
-@ExtendWith(ArquillianExtension.class)
-@RunAsClient
-class ExecJobIT {
-    @ArquillianResource
-    URL base;
-    Api api;
-
-    @Deployment(testable = false)
-    static WebArchive deployment() {
-        return Deployments.queueServer();
-    }
-
+class ExecJobIT extends DeployedServerTest {
     @BeforeAll
     static void scripts() throws Exception {
         Scripts.create();
-    }
-
-    @BeforeEach
-    void client() {
-        api = new Api(base);
     }
 
     @Test
