@@ -13,12 +13,16 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
 
 /**
  * Records the outcome of an attempt, fenced by {@code (id, attempt, owner, working)}: a node whose lease was lost
@@ -71,22 +75,31 @@ public class Completer {
             throws SQLException {
         List<JobState> next = batch.stream().map(f -> f.outcome().success() ? JobState.DONE
                 : f.claim().canRetry() ? JobState.SCHEDULED : JobState.FAILED).toList();
-        // one statement per job: a batch of UPDATEs would be sent as one multi-statement text that the driver
-        // parses again for every batch, which costs more CPU than the round trips it saves
-        int[] updated = new int[batch.size()];
-        try (PreparedStatement retry = c.prepareStatement(update("run_at = TIMESTAMPADD(MICROSECOND, ?, LOCALTIMESTAMP(6))"));
-             PreparedStatement end = c.prepareStatement(update("time_completed = LOCALTIMESTAMP(6)"))) {
-            for (int i = 0; i < batch.size(); i++) {
-                PreparedStatement update = next.get(i) == JobState.SCHEDULED ? retry : end;
-                bindUpdate(update, batch.get(i), next.get(i), owner);
-                updated[i] = update.executeUpdate();
+        boolean[] owned = owned(c, batch, owner);
+        List<Integer> ending = new ArrayList<>();
+        List<Integer> retrying = new ArrayList<>();
+        for (int i = 0; i < batch.size(); i++) {
+            if (owned[i]) {
+                (next.get(i) == JobState.SCHEDULED ? retrying : ending).add(i);
             }
+        }
+        if (!retrying.isEmpty()) {
+            try (PreparedStatement retry = c.prepareStatement(update("run_at = TIMESTAMPADD(MICROSECOND, ?, LOCALTIMESTAMP(6))"))) {
+                for (int i : retrying) {
+                    bindUpdate(retry, batch.get(i), next.get(i), owner);
+                    retry.executeUpdate();
+                }
+            }
+        }
+        for (List<Integer> chunk : FinalStates.chunks(ending, i -> batch.get(i).outcome())) {
+            FinalStates.update(c, chunk.stream().map(i -> new FinalStates.Row(batch.get(i).claim().id(), next.get(i),
+                    batch.get(i).outcome())).toList(), owner);
         }
         List<Optional<JobState>> states = new ArrayList<>(batch.size());
         try (PreparedStatement log = c.prepareStatement(AttemptLog.FINISHED)) {
             for (int i = 0; i < batch.size(); i++) {
                 Finish f = batch.get(i);
-                if (updated[i] == 0) {
+                if (!owned[i]) {
                     states.add(Optional.empty()); // cancelled, deleted or rescued meanwhile: not ours to record
                     continue;
                 }
@@ -102,12 +115,37 @@ public class Completer {
         }
         for (int i = 0; i < batch.size(); i++) {
             Finish f = batch.get(i);
-            if (updated[i] > 0 && next.get(i).isFinal() && outbox.record(c, f.claim().id(), f.claim().context(),
+            if (owned[i] && next.get(i).isFinal() && outbox.record(c, f.claim().id(), f.claim().context(),
                     f.claim().payload(), next.get(i), f.outcome())) {
                 callbacks.set(true);
             }
         }
         return states;
+    }
+
+    /**
+     * The fence: which of the batch's attempts this node still holds, i.e. whose row is working, owned by this node
+     * and at that attempt. The rows are locked until the transaction ends, so the updates that follow cannot race a
+     * cancel, delete or rescue.
+     */
+    private static boolean[] owned(Connection c, List<Finish> batch, String owner) throws SQLException {
+        String ids = batch.stream().map(f -> Long.toString(f.claim().id())).collect(Collectors.joining(","));
+        Map<Long, Integer> attempts = new HashMap<>();
+        try (PreparedStatement select = c.prepareStatement("SELECT id, attempt FROM queue_job WHERE id IN (" + ids
+                + ") AND owner = ? AND state = " + JobState.WORKING.code() + " FOR UPDATE")) {
+            select.setString(1, owner);
+            try (ResultSet rs = select.executeQuery()) {
+                while (rs.next()) {
+                    attempts.put(rs.getLong(1), rs.getInt(2));
+                }
+            }
+        }
+        boolean[] owned = new boolean[batch.size()];
+        for (int i = 0; i < batch.size(); i++) {
+            Claim claim = batch.get(i).claim();
+            owned[i] = Integer.valueOf(claim.attempt()).equals(attempts.get(claim.id()));
+        }
+        return owned;
     }
 
     /** Fenced by {@code (id, attempt, owner, working)}: a node that lost the attempt changes nothing. */

@@ -15,11 +15,13 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
 
 /**
  * Runs {@code "type": "http"} commands with the JDK's asynchronous client: a job waiting for its target holds no
@@ -28,6 +30,7 @@ import java.util.concurrent.TimeUnit;
  */
 @ApplicationScoped
 public class HttpWorker implements Worker {
+    private static final Logger LOG = Logger.getLogger(HttpWorker.class.getName());
     private static final int MAX_REDIRECTS = 5;
 
     @Inject
@@ -70,6 +73,13 @@ public class HttpWorker implements Worker {
 
     @PostConstruct
     void init() {
+        if (ForkJoinPool.getCommonPoolParallelism() < 2) {
+            // the JDK client hands every response to CompletableFuture's default executor, which is a new thread
+            // per task when the common pool has fewer than 2 threads (machines with 2 cores or fewer)
+            LOG.warning("the JVM starts a new thread for every http job's response on this machine (common pool"
+                    + " parallelism " + ForkJoinPool.getCommonPoolParallelism() + "); start it with"
+                    + " -Djava.util.concurrent.ForkJoinPool.common.parallelism=2 (README, Operations)");
+        }
         client = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(connectTimeoutSeconds))

@@ -127,4 +127,30 @@ class JobLifecycleIT extends DeployedServerTest {
         api.awaitJob(a, j -> j.getInt("attempt") == 2 && j.getString("state").equals("failed"), Duration.ofSeconds(10));
         assertEquals("state", api.postJson("/jobs/retry?state=done", "").object().getString("field"));
     }
+
+    @Test
+    void jobsEndingTogetherKeepEachTheirOwnResult() {
+        StringBuilder batch = new StringBuilder("[");
+        for (int i = 0; i < 60; i++) {
+            batch.append(i == 0 ? "" : ",").append("{\"command\":").append(http(i % 3 == 0 ? "/fail" : "/each-" + i))
+                    .append("}");
+        }
+        Api.Answer created = api.postJson("/jobs", batch.append("]").toString());
+        assertEquals(201, created.status(), created.body());
+        JsonArray jobs = created.object().getJsonArray("jobs");
+        for (int i = 0; i < jobs.size(); i++) {
+            JsonObject job = api.awaitFinal(jobs.getJsonObject(i).getJsonNumber("id").longValue());
+            if (i % 3 == 0) {
+                assertEquals(99, job.getInt("worker_status"), job.toString());
+                assertEquals(500, job.getInt("return_code"), job.toString());
+                assertEquals("it broke", job.getString("output"), job.toString());
+                assertEquals("HTTP status 500", job.getString("error"), job.toString());
+            } else {
+                assertEquals(3, job.getInt("worker_status"), job.toString());
+                assertEquals(200, job.getInt("return_code"), job.toString());
+                assertEquals("{\"ok\":true,\"path\":\"/each-" + i + "\"}", job.getString("output"), job.toString());
+                assertTrue(job.isNull("error"), job.toString());
+            }
+        }
+    }
 }
