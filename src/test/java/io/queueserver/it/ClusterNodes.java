@@ -42,6 +42,7 @@ final class ClusterNodes implements AutoCloseable {
         Path tmp = Files.createDirectories(Path.of("target", "cluster-tmp-" + index));
         ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx384m", "-Djava.io.tmpdir=" + tmp.toAbsolutePath(),
+                "-Djava.util.concurrent.ForkJoinPool.common.parallelism=2", // as README "Operations" recommends
                 // a paused or dead member must leave the data grid quickly: Payara's config lookups may wait on it
                 "-Dhazelcast.max.no.heartbeat.seconds=10", "-Dhazelcast.heartbeat.interval.seconds=2",
                 "-jar", new File(System.getProperty("payara.microJar")).getAbsolutePath(),
