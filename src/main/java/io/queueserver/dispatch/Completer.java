@@ -84,9 +84,9 @@ public class Completer {
             }
         }
         if (!retrying.isEmpty()) {
-            try (PreparedStatement retry = c.prepareStatement(update("run_at = TIMESTAMPADD(MICROSECOND, ?, LOCALTIMESTAMP(6))"))) {
+            try (PreparedStatement retry = c.prepareStatement(RETRY)) {
                 for (int i : retrying) {
-                    bindUpdate(retry, batch.get(i), next.get(i), owner);
+                    bindRetry(retry, batch.get(i));
                     retry.executeUpdate();
                 }
             }
@@ -148,31 +148,23 @@ public class Completer {
         return owned;
     }
 
-    /** Fenced by {@code (id, attempt, owner, working)}: a node that lost the attempt changes nothing. */
-    private static String update(String when) {
-        return "UPDATE queue_job SET state = ?, return_code = ?, output = ?, output_headers = ?, error = ?,"
-                + " owner = NULL, lease_until = NULL, " + when
-                + " WHERE id = ? AND attempt = ? AND owner = ? AND state = " + JobState.WORKING.code();
-    }
+    /** A failed attempt that has attempts left waits for its backoff; its row was fenced by {@link #owned}. */
+    private static final String RETRY = "UPDATE queue_job SET state = " + JobState.SCHEDULED.code()
+            + ", return_code = ?, output = ?, output_headers = ?, error = ?, owner = NULL, lease_until = NULL,"
+            + " run_at = TIMESTAMPADD(MICROSECOND, ?, LOCALTIMESTAMP(6)) WHERE id = ?";
 
-    private void bindUpdate(PreparedStatement update, Finish f, JobState next, String owner) throws SQLException {
+    private void bindRetry(PreparedStatement update, Finish f) throws SQLException {
         Outcome outcome = f.outcome();
-        int i = 1;
-        update.setInt(i++, next.code());
         if (outcome.returnCode() == null) {
-            update.setNull(i++, Types.INTEGER);
+            update.setNull(1, Types.INTEGER);
         } else {
-            update.setInt(i++, outcome.returnCode());
+            update.setInt(1, outcome.returnCode());
         }
-        update.setString(i++, cut(outcome.output(), MAX_OUTPUT_CHARS));
-        update.setString(i++, outcome.headers());
-        update.setString(i++, cut(outcome.error(), MAX_ERROR_CHARS));
-        if (next == JobState.SCHEDULED) {
-            update.setLong(i++, new Backoff(backoffBaseMillis, backoffMaxMillis).delayMillis(f.claim().attempt()) * 1000);
-        }
-        update.setLong(i++, f.claim().id());
-        update.setInt(i++, f.claim().attempt());
-        update.setString(i, owner);
+        update.setString(2, cut(outcome.output(), MAX_OUTPUT_CHARS));
+        update.setString(3, outcome.headers());
+        update.setString(4, cut(outcome.error(), MAX_ERROR_CHARS));
+        update.setLong(5, new Backoff(backoffBaseMillis, backoffMaxMillis).delayMillis(f.claim().attempt()) * 1000);
+        update.setLong(6, f.claim().id());
     }
 
     static String cut(String text, int max) {

@@ -89,17 +89,17 @@ final class FinalStates {
 
     private static void column(StringBuilder sql, List<Object> values, List<Integer> types, List<Row> rows,
                                String name, int type, Function<Row, Object> value) {
-        Object first = value.apply(rows.get(0));
-        if (rows.stream().allMatch(r -> Objects.equals(first, value.apply(r)))) {
+        List<Object> column = rows.stream().map(value).toList();
+        if (column.stream().allMatch(v -> Objects.equals(column.get(0), v))) {
             sql.append(", ").append(name).append(" = ?");
-            values.add(first);
+            values.add(column.get(0));
             types.add(type);
             return;
         }
         sql.append(", ").append(name).append(" = CASE id");
-        for (Row r : rows) {
-            sql.append(" WHEN ").append(r.id()).append(" THEN ?");
-            values.add(value.apply(r));
+        for (int i = 0; i < rows.size(); i++) {
+            sql.append(" WHEN ").append(rows.get(i).id()).append(" THEN ?");
+            values.add(column.get(i));
             types.add(type);
         }
         sql.append(" END");
