@@ -1,13 +1,19 @@
 package io.queueserver.callbacks;
 
-import io.queueserver.dispatch.Backoff;
-import io.queueserver.dispatch.DatabaseBackoff;
-import io.queueserver.dispatch.NodeIdentity;
-import io.queueserver.ops.QueueMetrics;
-import io.queueserver.workers.JobRun;
-import io.queueserver.workers.Outcome;
-import io.queueserver.workers.Placeholders;
-import io.queueserver.workers.Worker;
+import io.queueserver.store.Delivery;
+
+import io.queueserver.store.CallbackStore;
+
+import io.queueserver.core.Backoff;
+import io.queueserver.core.DatabaseBackoff;
+import io.queueserver.core.NodeIdentity;
+import io.queueserver.core.CallbackDelivered;
+import io.queueserver.core.CallbacksDue;
+import io.queueserver.core.JobEvents;
+import io.queueserver.core.JobRun;
+import io.queueserver.core.Outcome;
+import io.queueserver.core.Placeholders;
+import io.queueserver.core.Worker;
 import io.queueserver.workers.Workers;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
@@ -20,8 +26,9 @@ import jakarta.ejb.Singleton;
 import jakarta.ejb.Startup;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import io.queueserver.ops.Json;
+import io.queueserver.core.Json;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -67,7 +74,7 @@ public class CallbackDeliverer {
     NodeIdentity node;
 
     @Inject
-    QueueMetrics metrics;
+    JobEvents events;
 
     @Inject
     @ConfigProperty(name = "queue.callback.max.attempts", defaultValue = "10")
@@ -94,6 +101,10 @@ public class CallbackDeliverer {
         schedules = List.of(
                 scheduler.scheduleWithFixedDelay(this::wake, 1, 1, TimeUnit.SECONDS),
                 scheduler.scheduleWithFixedDelay(this::rescue, 30, 30, TimeUnit.SECONDS));
+    }
+
+    void onCallbacksDue(@Observes CallbacksDue due) {
+        wake();
     }
 
     public void wake() {
@@ -175,7 +186,7 @@ public class CallbackDeliverer {
             long retryIn = outcome.success() || d.attempt() >= maxAttempts ? -1
                     : TimeUnit.MILLISECONDS.toMicros(retries.delayMillis(d.attempt()));
             store.record(d, node.id(), outcome.success(), outcome.returnCode(), outcome.error(), retryIn);
-            metrics.callbackDelivered(outcome.success());
+            events.fire(new CallbackDelivered(d.jobId(), d.kind(), outcome.success()));
             if (!outcome.success()) {
                 LOG.info(() -> d.kind() + " of job " + d.jobId() + " failed (attempt " + d.attempt() + "): "
                         + outcome.error() + (retryIn < 0 ? "; giving up" : "; will retry"));

@@ -1,13 +1,13 @@
 package io.queueserver.console;
 
-import io.queueserver.jobs.JobFinished;
-import io.queueserver.jobs.JobProgressed;
-import io.queueserver.jobs.JobStarted;
-import io.queueserver.jobs.JobSubmitted;
+import io.queueserver.core.JobFinished;
+import io.queueserver.core.JobProgressed;
+import io.queueserver.core.JobStarted;
+import io.queueserver.core.JobSubmitted;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import io.queueserver.ops.Json;
+import io.queueserver.core.Json;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonValue;
 

@@ -1,15 +1,15 @@
 package io.queueserver.console;
 
-import io.queueserver.dispatch.Capacity;
-import io.queueserver.dispatch.NodeIdentity;
-import io.queueserver.jobs.JobJson;
-import io.queueserver.jobs.JobStore;
+import io.queueserver.engine.Capacity;
+import io.queueserver.core.NodeIdentity;
+import io.queueserver.api.JobJson;
+import io.queueserver.store.JobStore;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import io.queueserver.ops.Json;
+import io.queueserver.core.Json;
 import jakarta.json.JsonObject;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.sse.OutboundSseEvent;

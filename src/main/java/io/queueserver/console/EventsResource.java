@@ -1,5 +1,7 @@
 package io.queueserver.console;
 
+import io.queueserver.store.JobSearch;
+
 import jakarta.ejb.EJB;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;

@@ -1,10 +1,13 @@
 package io.queueserver.console;
 
-import io.queueserver.jobs.Job;
-import io.queueserver.jobs.JobJson;
+import io.queueserver.store.JobFilter;
+import io.queueserver.store.JobSearch;
+
+import io.queueserver.core.Job;
+import io.queueserver.api.JobJson;
 import jakarta.ejb.EJB;
 import jakarta.enterprise.context.RequestScoped;
-import io.queueserver.ops.Json;
+import io.queueserver.core.Json;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;

@@ -1,5 +1,7 @@
 package io.queueserver.ops;
 
+import io.queueserver.store.SchemaMigrator;
+
 import jakarta.annotation.Resource;
 import jakarta.ejb.EJB;
 import jakarta.enterprise.context.ApplicationScoped;

@@ -1,7 +1,7 @@
 package io.queueserver.ops;
 
 import jakarta.inject.Inject;
-import io.queueserver.dispatch.Dispatcher;
+import io.queueserver.engine.Dispatcher;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;

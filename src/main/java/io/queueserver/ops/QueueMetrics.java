@@ -1,11 +1,14 @@
 package io.queueserver.ops;
 
-import io.queueserver.dispatch.Capacity;
-import io.queueserver.jobs.JobFinished;
-import io.queueserver.jobs.JobStarted;
-import io.queueserver.jobs.JobState;
-import io.queueserver.jobs.JobStore;
-import io.queueserver.jobs.JobSubmitted;
+import io.queueserver.core.CallbackDelivered;
+import io.queueserver.core.JobsRescued;
+
+import io.queueserver.engine.Capacity;
+import io.queueserver.core.JobFinished;
+import io.queueserver.core.JobStarted;
+import io.queueserver.core.JobState;
+import io.queueserver.store.JobStore;
+import io.queueserver.core.JobSubmitted;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -87,13 +90,13 @@ public class QueueMetrics {
         }
     }
 
-    public void rescued(int jobs, int poisoned) {
-        registry.counter("queue_jobs_rescued").inc(jobs);
-        registry.counter("queue_jobs_poisoned").inc(poisoned);
+    void rescued(@Observes JobsRescued e) {
+        registry.counter("queue_jobs_rescued").inc(e.rescued());
+        registry.counter("queue_jobs_poisoned").inc(e.poisoned());
     }
 
-    public void callbackDelivered(boolean delivered) {
-        registry.counter("queue_callback_deliveries", new Tag("outcome", delivered ? "delivered" : "failed")).inc();
+    void callbackDelivered(@Observes CallbackDelivered e) {
+        registry.counter("queue_callback_deliveries", new Tag("outcome", e.delivered() ? "delivered" : "failed")).inc();
     }
 
     private long waiting() {

@@ -1,5 +1,7 @@
 package io.queueserver.ops;
 
+import io.queueserver.core.Json;
+
 import jakarta.json.JsonObject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;

@@ -1,7 +1,7 @@
 package io.queueserver.security;
 
-import io.queueserver.jobs.InvalidField;
-import io.queueserver.jobs.Problems;
+import io.queueserver.core.InvalidField;
+import io.queueserver.core.Problems;
 import jakarta.inject.Inject;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;

@@ -1,6 +1,6 @@
 package io.queueserver.security;
 
-import io.queueserver.jobs.InvalidField;
+import io.queueserver.core.InvalidField;
 
 import java.net.URI;
 

@@ -1,6 +1,6 @@
 package io.queueserver.security;
 
-import io.queueserver.ops.Json;
+import io.queueserver.core.Json;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;

@@ -1,7 +1,11 @@
 package io.queueserver.workers;
 
-import io.queueserver.jobs.InvalidField;
-import io.queueserver.jobs.JsonFields;
+import io.queueserver.core.JobRun;
+import io.queueserver.core.Outcome;
+import io.queueserver.core.Worker;
+
+import io.queueserver.core.InvalidField;
+import io.queueserver.core.JsonFields;
 import io.queueserver.security.Audit;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;

@@ -1,7 +1,7 @@
 package io.queueserver.workers;
 
-import io.queueserver.jobs.InvalidField;
-import io.queueserver.jobs.JsonFields;
+import io.queueserver.core.InvalidField;
+import io.queueserver.core.JsonFields;
 import io.queueserver.security.NumericHost;
 import io.queueserver.security.TargetGuard;
 import jakarta.json.JsonArray;

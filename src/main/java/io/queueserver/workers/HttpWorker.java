@@ -1,6 +1,10 @@
 package io.queueserver.workers;
 
-import io.queueserver.jobs.JsonFields;
+import io.queueserver.core.JobRun;
+import io.queueserver.core.Outcome;
+import io.queueserver.core.Worker;
+
+import io.queueserver.core.JsonFields;
 import io.queueserver.security.TargetGuard;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.PostConstruct;

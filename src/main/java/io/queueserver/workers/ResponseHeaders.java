@@ -1,7 +1,7 @@
 package io.queueserver.workers;
 
 import io.queueserver.security.Redaction;
-import io.queueserver.ops.Json;
+import io.queueserver.core.Json;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObjectBuilder;
 

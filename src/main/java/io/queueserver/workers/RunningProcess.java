@@ -1,5 +1,7 @@
 package io.queueserver.workers;
 
+import io.queueserver.core.Outcome;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;

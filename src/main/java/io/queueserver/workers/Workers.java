@@ -1,5 +1,7 @@
 package io.queueserver.workers;
 
+import io.queueserver.core.Worker;
+
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Any;

@@ -1,7 +1,7 @@
 package io.queueserver.it;
 
-import io.queueserver.dispatch.Claimer;
-import io.queueserver.ops.Schema;
+import io.queueserver.store.Claimer;
+import io.queueserver.store.Schema;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -1,6 +1,6 @@
 package io.queueserver.security;
 
-import io.queueserver.jobs.InvalidField;
+import io.queueserver.core.InvalidField;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,10 @@
 package io.queueserver.workers;
 
+import io.queueserver.core.JobRun;
+import io.queueserver.core.Placeholders;
+
+import io.queueserver.core.Outcome;
+
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;

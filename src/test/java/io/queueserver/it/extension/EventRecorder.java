@@ -1,9 +1,9 @@
 package io.queueserver.it.extension;
 
-import io.queueserver.jobs.JobFinished;
-import io.queueserver.jobs.JobProgressed;
-import io.queueserver.jobs.JobStarted;
-import io.queueserver.jobs.JobSubmitted;
+import io.queueserver.core.JobFinished;
+import io.queueserver.core.JobProgressed;
+import io.queueserver.core.JobStarted;
+import io.queueserver.core.JobSubmitted;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.event.ObservesAsync;

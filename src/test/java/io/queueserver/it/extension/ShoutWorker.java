@@ -1,10 +1,10 @@
 package io.queueserver.it.extension;
 
-import io.queueserver.jobs.InvalidField;
-import io.queueserver.jobs.JsonFields;
-import io.queueserver.workers.JobRun;
-import io.queueserver.workers.Outcome;
-import io.queueserver.workers.Worker;
+import io.queueserver.core.InvalidField;
+import io.queueserver.core.JsonFields;
+import io.queueserver.core.JobRun;
+import io.queueserver.core.Outcome;
+import io.queueserver.core.Worker;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.util.Locale;

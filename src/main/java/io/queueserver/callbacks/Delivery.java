@@ -1,5 +1,0 @@
-package io.queueserver.callbacks;
-
-/** One claimed callback delivery; {@code webhookId} stays the same across retries. */
-record Delivery(long id, long jobId, String kind, String webhookId, String command, String body, int attempt) {
-}

@@ -1,0 +1,80 @@
+package io.queueserver.core;
+
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Where a job is in its life. {@code code} is what the database stores, {@code workerStatus} what the PHP original's
+ * API reported (scheduled jobs and retry waits are "waiting" there), {@code label} what the REST API shows.
+ */
+public enum JobState {
+    WAITING(0, 0, "waiting"),
+    WORKING(1, 1, "working"),
+    DONE(3, 3, "done"),
+    CANCELLED(4, 4, "cancelled"),
+    SCHEDULED(5, 0, "scheduled"),
+    FAILED(99, 99, "failed");
+
+    private final int code;
+    private final int workerStatus;
+    private final String label;
+
+    JobState(int code, int workerStatus, String label) {
+        this.code = code;
+        this.workerStatus = workerStatus;
+        this.label = label;
+    }
+
+    public int code() {
+        return code;
+    }
+
+    public int workerStatus() {
+        return workerStatus;
+    }
+
+    public String label() {
+        return label;
+    }
+
+    public boolean isFinal() {
+        return this == DONE || this == FAILED || this == CANCELLED;
+    }
+
+    /** The moves the server makes; every one of them is a conditional UPDATE on the current state. */
+    public Set<JobState> next() {
+        return switch (this) {
+            case SCHEDULED -> EnumSet.of(WAITING, CANCELLED);
+            case WAITING -> EnumSet.of(WORKING, CANCELLED);
+            // SCHEDULED: retry after backoff; WAITING: rescued or released by a stopping node
+            case WORKING -> EnumSet.of(DONE, FAILED, CANCELLED, SCHEDULED, WAITING);
+            case FAILED, CANCELLED -> EnumSet.of(WAITING);
+            case DONE -> EnumSet.noneOf(JobState.class);
+        };
+    }
+
+    public boolean canMoveTo(JobState target) {
+        return next().contains(target);
+    }
+
+    public static JobState ofCode(int code) {
+        return Arrays.stream(values()).filter(s -> s.code == code).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("unknown job state code " + code));
+    }
+
+    /** The words of the list routes ({@code /jobs/get/waiting}); "waiting" includes scheduled jobs. */
+    public static Optional<Set<JobState>> ofWord(String word) {
+        return switch (word) {
+            case "all" -> Optional.of(EnumSet.allOf(JobState.class));
+            case "waiting" -> Optional.of(EnumSet.of(WAITING, SCHEDULED));
+            case "working" -> Optional.of(EnumSet.of(WORKING));
+            case "done" -> Optional.of(EnumSet.of(DONE));
+            case "failed" -> Optional.of(EnumSet.of(FAILED));
+            case "cancelled" -> Optional.of(EnumSet.of(CANCELLED));
+            case "scheduled" -> Optional.of(EnumSet.of(SCHEDULED));
+            default -> Optional.empty();
+        };
+    }
+}

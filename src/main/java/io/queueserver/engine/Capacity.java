@@ -1,0 +1,49 @@
+package io.queueserver.engine;
+
+import jakarta.annotation.PostConstruct;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import java.util.concurrent.Semaphore;
+
+/** The node's job slots: {@code max_threads} jobs run at once on this node, exactly. */
+@ApplicationScoped
+public class Capacity {
+    @Inject
+    @ConfigProperty(name = "queue.max.threads", defaultValue = "20")
+    int max;
+
+    private Semaphore slots;
+
+    @PostConstruct
+    void init() {
+        if (max < 1) {
+            throw new IllegalStateException("queue.max.threads (QUEUE_MAX_THREADS) must be at least 1, not " + max);
+        }
+        slots = new Semaphore(max);
+    }
+
+    public int max() {
+        return max;
+    }
+
+    public int free() {
+        return slots.availablePermits();
+    }
+
+    /** Takes up to {@code wanted} free slots and returns how many were taken. */
+    int take(int wanted) {
+        int taken = 0;
+        while (taken < wanted && slots.tryAcquire()) {
+            taken++;
+        }
+        return taken;
+    }
+
+    void release(int n) {
+        if (n > 0) {
+            slots.release(n);
+        }
+    }
+}

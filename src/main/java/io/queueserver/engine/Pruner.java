@@ -1,0 +1,108 @@
+package io.queueserver.engine;
+
+import io.queueserver.core.JobState;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import jakarta.annotation.Resource;
+import jakarta.ejb.ConcurrencyManagement;
+import jakarta.ejb.ConcurrencyManagementType;
+import jakarta.ejb.DependsOn;
+import jakarta.ejb.Singleton;
+import jakarta.ejb.Startup;
+import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+import java.util.stream.Collectors;
+
+/**
+ * Deletes finished jobs (done, failed, cancelled) older than {@code QUEUE_RETENTION} with their attempts and
+ * callbacks, in batches of {@value #BATCH} rows per transaction, every 10 minutes on every node.
+ */
+@Singleton
+@Startup
+@DependsOn("SchemaMigrator")
+@ConcurrencyManagement(ConcurrencyManagementType.BEAN)
+public class Pruner {
+    private static final Logger LOG = Logger.getLogger(Pruner.class.getName());
+    static final int BATCH = 1000;
+
+    @Resource
+    ManagedScheduledExecutorService scheduler;
+
+    @Resource(lookup = "jdbc/queue")
+    DataSource dataSource;
+
+    @Inject
+    @ConfigProperty(name = "queue.retention", defaultValue = "7d")
+    String retention;
+
+    private ScheduledFuture<?> schedule;
+
+    @PostConstruct
+    void start() {
+        Duration keep = RetentionPeriod.parse(retention);
+        schedule = scheduler.scheduleWithFixedDelay(() -> prune(keep), 1, 10, TimeUnit.MINUTES);
+    }
+
+    @PreDestroy
+    void stop() {
+        schedule.cancel(false);
+    }
+
+    /** Returns how many jobs were deleted. */
+    public int prune(Duration keep) {
+        int total = 0;
+        try (Connection c = dataSource.getConnection()) {
+            int deleted;
+            do {
+                deleted = pruneBatch(c, keep);
+                total += deleted;
+            } while (deleted == BATCH);
+        } catch (SQLException | RuntimeException e) {
+            LOG.warning(() -> "pruning finished jobs failed; retrying in 10 minutes: " + e);
+        }
+        if (total > 0) {
+            int pruned = total;
+            LOG.info(() -> "pruned " + pruned + " finished jobs older than " + keep);
+        }
+        return total;
+    }
+
+    static int pruneBatch(Connection c, Duration keep) throws SQLException {
+        List<Long> ids = new ArrayList<>();
+        try (PreparedStatement select = c.prepareStatement("SELECT id FROM queue_job WHERE state IN ("
+                + JobState.DONE.code() + ", " + JobState.FAILED.code() + ", " + JobState.CANCELLED.code() + ")"
+                + " AND time_completed < TIMESTAMPADD(SECOND, ?, LOCALTIMESTAMP(6)) LIMIT " + BATCH)) {
+            select.setLong(1, -keep.toSeconds());
+            try (ResultSet rs = select.executeQuery()) {
+                while (rs.next()) {
+                    ids.add(rs.getLong(1));
+                }
+            }
+        }
+        if (!ids.isEmpty()) {
+            String in = ids.stream().map(String::valueOf).collect(Collectors.joining(","));
+            for (String table : new String[] {"queue_attempt", "queue_callback"}) {
+                try (PreparedStatement delete = c.prepareStatement("DELETE FROM " + table + " WHERE job_id IN (" + in + ")")) {
+                    delete.executeUpdate();
+                }
+            }
+            try (PreparedStatement delete = c.prepareStatement("DELETE FROM queue_job WHERE id IN (" + in + ")")) {
+                delete.executeUpdate();
+            }
+        }
+        return ids.size();
+    }
+}

@@ -1,5 +1,0 @@
-package io.queueserver.jobs;
-
-/** CDI event fired after a job's final state (done, failed, cancelled) has committed. */
-public record JobFinished(long id, String context, JobState state, Integer returnCode, String error) {
-}

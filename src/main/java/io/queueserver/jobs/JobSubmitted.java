@@ -1,5 +1,0 @@
-package io.queueserver.jobs;
-
-/** CDI event fired after a job's insert has committed. */
-public record JobSubmitted(long id, String context, String type) {
-}

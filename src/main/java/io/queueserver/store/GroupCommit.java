@@ -1,0 +1,134 @@
+package io.queueserver.store;
+
+import io.queueserver.core.JobSpec;
+
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import jakarta.annotation.Resource;
+import jakarta.enterprise.concurrent.ManagedThreadFactory;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+
+/**
+ * Combines jobs submitted concurrently, one per request, into one multi-row INSERT and one commit: a commit costs
+ * a durable log write whatever its size, so under load many submits share it. Each caller is answered only after
+ * the transaction holding its job has committed. Two writers keep a commit in flight while the next batch
+ * gathers; a batch whose data the database refuses is retried job by job, so one bad job fails only its own request.
+ */
+@ApplicationScoped
+public class GroupCommit {
+    private static final Logger LOG = Logger.getLogger(GroupCommit.class.getName());
+    static final int WRITERS = 2;
+    static final int MAX_BATCH = 1000;
+
+    @Resource
+    ManagedThreadFactory threads;
+
+    @Inject
+    JobStore store;
+
+    private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+    private final List<Thread> writers = new ArrayList<>();
+    private volatile boolean stopping;
+
+    private record Pending(JobSpec spec, CompletableFuture<Long> id) {
+    }
+
+    @PostConstruct
+    void start() {
+        for (int i = 0; i < WRITERS; i++) {
+            Thread writer = threads.newThread(this::write);
+            writer.setName("queue-group-commit-" + i);
+            writer.start();
+            writers.add(writer);
+        }
+    }
+
+    /** Stores one job (without a unique key) and returns its id once committed. */
+    public long insert(JobSpec spec) throws SQLException {
+        if (stopping) {
+            throw new SQLException("the server is stopping", "08000");
+        }
+        Pending pending = new Pending(spec, new CompletableFuture<>());
+        queue.add(pending);
+        try {
+            return pending.id().get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof SQLException sql) {
+                throw sql;
+            }
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SQLException("interrupted while the job was stored", "08000", e);
+        }
+    }
+
+    private void write() {
+        List<Pending> batch = new ArrayList<>();
+        while (!stopping || !queue.isEmpty()) {
+            try {
+                Pending first = queue.poll(200, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                queue.drainTo(batch, MAX_BATCH - 1);
+                commit(batch);
+            } catch (InterruptedException e) {
+                if (!stopping) {
+                    LOG.warning("group commit writer interrupted; submits continue on the other writers");
+                    return;
+                }
+            } finally {
+                batch.clear();
+            }
+        }
+    }
+
+    private void commit(List<Pending> batch) {
+        List<Long> ids;
+        try {
+            ids = store.insert(batch.stream().map(Pending::spec).toList());
+        } catch (SQLException | RuntimeException e) {
+            if (batch.size() > 1 && rejectedData(e)) {
+                batch.forEach(pending -> commit(List.of(pending)));
+            } else {
+                batch.forEach(pending -> pending.id().completeExceptionally(e));
+            }
+            return;
+        }
+        for (int i = 0; i < batch.size(); i++) {
+            batch.get(i).id().complete(ids.get(i));
+        }
+    }
+
+    /** A value the database refused (SQLSTATE 22, 23): the other jobs of the batch may well be fine. */
+    private static boolean rejectedData(Exception e) {
+        return e instanceof SQLException s && s.getSQLState() != null
+                && (s.getSQLState().startsWith("22") || s.getSQLState().startsWith("23"));
+    }
+
+    @PreDestroy
+    void stop() {
+        stopping = true;
+        for (Thread writer : writers) {
+            try {
+                writer.join(TimeUnit.SECONDS.toMillis(10));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+}

@@ -1,0 +1,98 @@
+package io.queueserver.store;
+
+import io.queueserver.core.Job;
+import io.queueserver.core.JobState;
+import jakarta.annotation.Resource;
+import jakarta.ejb.Stateless;
+import io.queueserver.core.Json;
+import jakarta.json.JsonArrayBuilder;
+import jakarta.json.JsonObjectBuilder;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.PersistenceContext;
+import jakarta.persistence.TypedQuery;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.List;
+
+/** The dashboard's reads of the job table: the filtered list and the throughput history. */
+@Stateless
+public class JobSearch {
+    static final int BUCKET_SECONDS = 10;
+    static final int HISTORY_MINUTES = 10;
+    static final String THROUGHPUT = "SELECT state, FLOOR(TIMESTAMPDIFF(SECOND, time_completed, LOCALTIMESTAMP(6)) / "
+            + BUCKET_SECONDS + ") AS age, COUNT(*) FROM queue_job WHERE state IN (3, 99)"
+            + " AND time_completed >= TIMESTAMPADD(MINUTE, -" + HISTORY_MINUTES + ", LOCALTIMESTAMP(6))"
+            + " GROUP BY state, FLOOR(TIMESTAMPDIFF(SECOND, time_completed, LOCALTIMESTAMP(6)) / " + BUCKET_SECONDS + ")";
+
+    @PersistenceContext(unitName = "queue")
+    EntityManager em;
+
+    @Resource(lookup = "jdbc/queue")
+    DataSource dataSource;
+
+    /** One row more than the page, so the caller knows whether a next page exists. */
+    public List<Job> list(JobFilter filter) {
+        StringBuilder jpql = new StringBuilder("SELECT j FROM Job j WHERE 1 = 1");
+        if (!filter.state().equals("all")) {
+            jpql.append(" AND j.stateCode IN :states");
+        }
+        if (filter.context() != null) {
+            jpql.append(" AND j.context = :context");
+        }
+        if (filter.cursor() != null) {
+            jpql.append(" AND j.id < :cursor");
+        }
+        if (filter.q() != null) {
+            // '!' rather than a backslash: MySQL reads a backslash in a string literal as an escape character
+            jpql.append(" AND (LOWER(j.context) LIKE :q ESCAPE '!' OR LOWER(j.payload) LIKE :q ESCAPE '!')");
+        }
+        TypedQuery<Job> query = em.createQuery(jpql.append(" ORDER BY j.id DESC").toString(), Job.class);
+        if (!filter.state().equals("all")) {
+            query.setParameter("states", filter.states().stream().map(JobState::code).toList());
+        }
+        if (filter.context() != null) {
+            query.setParameter("context", filter.context());
+        }
+        if (filter.cursor() != null) {
+            query.setParameter("cursor", filter.cursor());
+        }
+        if (filter.q() != null) {
+            query.setParameter("q", filter.likePattern());
+        }
+        return query.setMaxResults(filter.limit() + 1).getResultList();
+    }
+
+    /**
+     * Jobs finished per {@value #BUCKET_SECONDS}-second bucket over the last {@value #HISTORY_MINUTES} minutes, oldest
+     * bucket first: {@code {"bucket_seconds":10,"done":[...],"failed":[...]}}.
+     */
+    public JsonObjectBuilder throughput() throws SQLException {
+        int buckets = HISTORY_MINUTES * 60 / BUCKET_SECONDS;
+        long[] done = new long[buckets];
+        long[] failed = new long[buckets];
+        try (Connection c = dataSource.getConnection(); PreparedStatement select = c.prepareStatement(THROUGHPUT);
+             ResultSet rs = select.executeQuery()) {
+            while (rs.next()) {
+                int age = rs.getInt(2);
+                if (age >= 0 && age < buckets) {
+                    (rs.getInt(1) == JobState.DONE.code() ? done : failed)[buckets - 1 - age] += rs.getLong(3);
+                }
+            }
+        }
+        return Json.createObjectBuilder().add("bucket_seconds", BUCKET_SECONDS)
+                .add("done", array(done)).add("failed", array(failed));
+    }
+
+    private static JsonArrayBuilder array(long[] values) {
+        JsonArrayBuilder a = Json.createArrayBuilder();
+        for (long v : values) {
+            a.add(v);
+        }
+        return a;
+    }
+
+}

@@ -1,0 +1,54 @@
+package io.queueserver.engine;
+
+import io.queueserver.store.Schema;
+
+import org.junit.jupiter.api.Test;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** Pruning on the real schema (H2): only finished jobs older than the retention go, with their attempts and callbacks. */
+class PrunerTest {
+    @Test
+    void deletesOnlyOldFinishedJobs() throws Exception {
+        try (Connection c = DriverManager.getConnection("jdbc:h2:mem:prune;MODE=MySQL;DATABASE_TO_LOWER=TRUE")) {
+            Schema.migrate(c);
+            try (Statement s = c.createStatement()) {
+                String old = "TIMESTAMPADD(DAY, -8, LOCALTIMESTAMP(6))";
+                String recent = "TIMESTAMPADD(DAY, -1, LOCALTIMESTAMP(6))";
+                insert(s, 1, 3, old);      // done, old: pruned
+                insert(s, 2, 99, old);     // failed, old: pruned
+                insert(s, 3, 4, old);      // cancelled, old: pruned
+                insert(s, 4, 3, recent);   // done, recent: kept
+                insert(s, 5, 0, null);     // waiting: kept
+                insert(s, 6, 1, null);     // working: kept
+                s.execute("INSERT INTO queue_attempt (job_id, attempt, finished_at, outcome) VALUES (1, 1, LOCALTIMESTAMP(6), 'done'), (4, 1, LOCALTIMESTAMP(6), 'done')");
+                s.execute("INSERT INTO queue_callback (job_id, kind, state, webhook_id, command, body, next_at, time_added)"
+                        + " VALUES (2, 'callback_done', 3, 'w', '{}', '{}', LOCALTIMESTAMP(6), LOCALTIMESTAMP(6))");
+            }
+            assertEquals(3, Pruner.pruneBatch(c, Duration.ofDays(7)));
+            assertEquals(0, Pruner.pruneBatch(c, Duration.ofDays(7)));
+            assertEquals(3, count(c, "queue_job"));
+            assertEquals(1, count(c, "queue_attempt"));
+            assertEquals(0, count(c, "queue_callback"));
+        }
+    }
+
+    private static void insert(Statement s, long id, int state, String completed) throws Exception {
+        s.execute("INSERT INTO queue_job (id, state, priority, context, type, payload, run_at, time_added, time_completed)"
+                + " VALUES (" + id + ", " + state + ", 500, 'c', 'http', '{}', LOCALTIMESTAMP(6), LOCALTIMESTAMP(6), "
+                + (completed == null ? "NULL" : completed) + ")");
+    }
+
+    private static int count(Connection c, String table) throws Exception {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM " + table)) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+}
