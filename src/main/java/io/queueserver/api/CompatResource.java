@@ -2,10 +2,11 @@ package io.queueserver.api;
 
 import io.queueserver.core.InvalidField;
 import io.queueserver.core.JobState;
+import io.queueserver.core.JobSpec;
 import io.queueserver.core.JsonFields;
 import io.queueserver.store.JobStore;
 
-import io.queueserver.engine.Capacity;
+import io.queueserver.engine.Engine;
 import io.queueserver.security.CrossSiteGuard;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -27,6 +28,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.io.InputStream;
 import java.sql.SQLException;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -44,19 +46,37 @@ public class CompatResource {
     JobSpecParser parser;
 
     @Inject
+    Submissions submissions;
+
+    @Inject
     JobStore store;
 
     @Inject
-    Capacity capacity;
+    Engine engine;
 
     @Inject
     @ConfigProperty(name = "queue.body.max.bytes", defaultValue = "262144")
     int bodyLimit;
 
+    /**
+     * The original's submit: the same body (JSON or form), the same answer {@code {"status":"OK","job_id":"123"}},
+     * sent once the job is committed. Refusals are problem+json like everywhere else.
+     */
+    @POST
+    @Path("add")
+    @Consumes(MediaType.WILDCARD)
+    public JsonObject add(@HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
+                          @HeaderParam("Idempotency-Key") String idempotencyKey, InputStream body) {
+        JobSpec spec = parser.withIdempotencyKey(parser.parse(RequestBody.read(body, contentType, bodyLimit), ""),
+                idempotencyKey);
+        long id = submissions.submit(List.of(spec)).get(0);
+        return Json.createObjectBuilder().add("status", "OK").add("job_id", Long.toString(id)).build();
+    }
+
     @GET
     @Path("status")
     public JsonObject status() {
-        return ok(JobJson.statusCounters(store.counts(), capacity.max(), capacity.free()).build());
+        return ok(JobJson.statusCounters(store.counts(), engine.maxSlots(), engine.freeSlots()).build());
     }
 
     @GET

@@ -17,6 +17,9 @@ import jakarta.ws.rs.ext.Provider;
  */
 @Provider
 public class ErrorMapper implements ExceptionMapper<Throwable> {
+    /** Set on a 500 whose change may or may not have been committed; see README "Reliability". */
+    public static final String OUTCOME = "Queue-Outcome";
+
     @Context
     HttpServletRequest request;
 
@@ -36,6 +39,9 @@ public class ErrorMapper implements ExceptionMapper<Throwable> {
             return refused(failure.invalid());
         }
         Response problem = Problems.of(failure.status(), null, failure.detail());
+        if (failure.outcomeUnknown()) {
+            return Response.fromResponse(problem).header(OUTCOME, "unknown").build();
+        }
         return failure.retryLater() ? Response.fromResponse(problem).header("Retry-After", "5").build() : problem;
     }
 

@@ -11,9 +11,9 @@ import io.queueserver.core.JsonFields;
 import io.queueserver.core.Problems;
 import io.queueserver.store.JobStore;
 
-import io.queueserver.engine.Dispatcher;
+import io.queueserver.engine.Engine;
+import io.queueserver.store.JobMoves;
 import io.queueserver.core.Outcome;
-import jakarta.ejb.EJB;
 import jakarta.json.JsonObject;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.QueryParam;
@@ -66,11 +66,11 @@ public class JobResource {
     @Inject
     JobStore store;
 
-    @EJB
-    JobControl control;
+    @Inject
+    JobMoves control;
 
     @Inject
-    Dispatcher dispatcher;
+    Engine engine;
 
     @Inject
     JobEvents events;
@@ -113,7 +113,7 @@ public class JobResource {
     @Path("{id: \\d+}")
     public Response get(@PathParam("id") String id) {
         return store.find(CompatResource.jobId(id))
-                .map(job -> Response.ok(JobJson.rest(job, store.attempts(job.id()), store.callbacks(job.id()))).build())
+                .map(job -> Response.ok(JobJson.rest(job, store.attempts(job), store.callbacks(job.id()))).build())
                 .orElseGet(() -> Problems.of(404, "id", "job " + id + " not found"));
     }
 
@@ -123,8 +123,8 @@ public class JobResource {
     public Response cancel(@PathParam("id") String id) throws SQLException {
         long jobId = CompatResource.jobId(id);
         Optional<JobState> before = control.cancel(jobId);
-        return changed(jobId, before, JobControl.CANCELLABLE, "cancelled", job ->
-                events.fire(new JobFinished(jobId, job.context(), JobState.CANCELLED, null, "cancelled")));
+        return changed(jobId, before, JobMoves.CANCELLABLE, "cancelled", job ->
+                events.fire(new JobFinished(jobId, job.attempt(), job.context(), JobState.CANCELLED, null, "cancelled")));
     }
 
     /** A failed or cancelled job waits again with its max_attempts fresh attempts. */
@@ -133,7 +133,7 @@ public class JobResource {
     public Response retry(@PathParam("id") String id) throws SQLException {
         long jobId = CompatResource.jobId(id);
         Optional<JobState> before = control.retry(jobId);
-        return changed(jobId, before, JobControl.RETRYABLE, "retried", job -> dispatcher.wake());
+        return changed(jobId, before, JobMoves.RETRYABLE, "retried", job -> engine.wake());
     }
 
     /** Retries all failed jobs, of one context if given. */
@@ -146,7 +146,7 @@ public class JobResource {
         }
         int retried = control.retryFailed(context == null || context.isBlank() ? null : context);
         if (retried > 0) {
-            dispatcher.wake();
+            engine.wake();
         }
         return Json.createObjectBuilder().add("retried", retried).build();
     }
@@ -189,7 +189,12 @@ public class JobResource {
     public Response run(@PathParam("id") String id) throws Exception {
         long jobId = CompatResource.jobId(id);
         BlockingQueue<String> chunks = new LinkedBlockingQueue<>();
-        Optional<CompletableFuture<Outcome>> run = dispatcher.runNow(jobId, chunks::add);
+        Optional<CompletableFuture<Outcome>> run;
+        try {
+            run = engine.runNow(jobId, chunks::add);
+        } catch (Engine.NoFreeSlot busy) {
+            return Response.fromResponse(Problems.of(503, "id", busy.getMessage())).header("Retry-After", "1").build();
+        }
         if (run.isEmpty()) {
             Optional<Job> job = store.find(jobId);
             return job.isEmpty() ? Problems.of(404, "id", "job " + id + " not found")

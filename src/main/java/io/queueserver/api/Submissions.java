@@ -6,13 +6,15 @@ import io.queueserver.core.JobSubmitted;
 import io.queueserver.store.GroupCommit;
 import io.queueserver.store.JobStore;
 
-import io.queueserver.engine.Dispatcher;
+import io.queueserver.engine.Engine;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import java.sql.SQLException;
 import java.sql.SQLIntegrityConstraintViolationException;
 import java.util.List;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * Stores submitted jobs and announces them. The answer to the client is sent only after the insert has
@@ -20,6 +22,8 @@ import java.util.List;
  */
 @ApplicationScoped
 public class Submissions {
+    private static final Logger LOG = Logger.getLogger(Submissions.class.getName());
+
     @Inject
     JobStore store;
 
@@ -30,7 +34,7 @@ public class Submissions {
     JobEvents events;
 
     @Inject
-    Dispatcher dispatcher;
+    Engine engine;
 
     public List<Long> submit(List<JobSpec> specs) {
         List<Long> ids;
@@ -46,11 +50,16 @@ public class Submissions {
             ids = insertAgain(specs);
         }
         if (specs.stream().anyMatch(spec -> !spec.scheduled())) {
-            dispatcher.wake();
+            engine.wake();
         }
         for (int i = 0; i < ids.size(); i++) {
             JobSpec spec = specs.get(i);
-            events.fire(new JobSubmitted(ids.get(i), spec.context(), spec.type()));
+            try {
+                events.fire(new JobSubmitted(ids.get(i), spec.context(), spec.type()));
+            } catch (RuntimeException e) {
+                // the job is committed: an observer's failure must not turn its answer into an error
+                LOG.log(Level.WARNING, "an observer of JobSubmitted failed for job " + ids.get(i), e);
+            }
         }
         return ids;
     }

@@ -1,5 +1,9 @@
 package io.queueserver.callbacks;
 
+import jakarta.enterprise.concurrent.ManagedScheduledExecutorDefinition;
+import jakarta.ejb.TransactionManagementType;
+import jakarta.ejb.TransactionManagement;
+import io.queueserver.core.WakeLoop;
 import io.queueserver.store.Delivery;
 
 import io.queueserver.store.CallbackStore;
@@ -21,10 +25,8 @@ import jakarta.annotation.Resource;
 import jakarta.ejb.ConcurrencyManagement;
 import jakarta.ejb.ConcurrencyManagementType;
 import jakarta.ejb.DependsOn;
-import jakarta.ejb.EJB;
 import jakarta.ejb.Singleton;
 import jakarta.ejb.Startup;
-import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
@@ -33,7 +35,6 @@ import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
-import java.io.StringReader;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -41,7 +42,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
 
 /**
@@ -53,18 +53,17 @@ import java.util.logging.Logger;
 @Startup
 @DependsOn("SchemaMigrator")
 @ConcurrencyManagement(ConcurrencyManagementType.BEAN)
+@TransactionManagement(TransactionManagementType.BEAN)
+@ManagedScheduledExecutorDefinition(name = CallbackDeliverer.EXECUTOR, maxAsync = 2)
 public class CallbackDeliverer {
     private static final Logger LOG = Logger.getLogger(CallbackDeliverer.class.getName());
+    static final String EXECUTOR = "java:app/concurrent/queue-callbacks";
     private static final int IN_FLIGHT = 32;
-    private static final long LEASE_MICROS = TimeUnit.MINUTES.toMicros(5);
 
-    @Resource
+    @Resource(lookup = EXECUTOR)
     ManagedScheduledExecutorService scheduler;
 
-    @Resource
-    ManagedExecutorService executor;
-
-    @EJB
+    @Inject
     CallbackStore store;
 
     @Inject
@@ -89,15 +88,15 @@ public class CallbackDeliverer {
     Optional<String> secret;
 
     private final Semaphore slots = new Semaphore(IN_FLIGHT);
-    private final AtomicBoolean wakeRequested = new AtomicBoolean();
-    private final AtomicBoolean draining = new AtomicBoolean();
     private final DatabaseBackoff databaseBackoff = new DatabaseBackoff(LOG, "callback delivery");
     private final Backoff retries = new Backoff(1_000, 3_600_000);
     private List<ScheduledFuture<?>> schedules;
     private volatile boolean stopping;
+    private WakeLoop loop;
 
     @PostConstruct
     void start() {
+        loop = new WakeLoop("callback delivery", scheduler, this::round);
         schedules = List.of(
                 scheduler.scheduleWithFixedDelay(this::wake, 1, 1, TimeUnit.SECONDS),
                 scheduler.scheduleWithFixedDelay(this::rescue, 30, 30, TimeUnit.SECONDS));
@@ -108,43 +107,39 @@ public class CallbackDeliverer {
     }
 
     public void wake() {
-        if (stopping || databaseBackoff.waiting()) {
-            return;
-        }
-        wakeRequested.set(true);
-        if (draining.compareAndSet(false, true)) {
-            scheduler.execute(this::drain);
+        if (!stopping && !databaseBackoff.waiting()) {
+            loop.wake();
         }
     }
 
-    private void drain() {
+    private void round() {
+        // only this loop takes slots, so the free ones stay free until taken below
+        int free = slots.availablePermits();
+        if (free == 0) {
+            return;
+        }
+        List<Delivery> due;
         try {
-            while (wakeRequested.getAndSet(false) && !stopping) {
-                // only this loop takes slots, so the free ones stay free until taken below
-                int free = slots.availablePermits();
-                List<Delivery> due = free == 0 ? List.of() : store.claim(free, node.id(), LEASE_MICROS);
-                databaseBackoff.succeeded();
-                for (Delivery d : due) {
-                    slots.acquireUninterruptibly();
-                    send(d);
-                }
-                if (!due.isEmpty() && due.size() == free) {
-                    wakeRequested.set(true);
-                }
-            }
+            due = store.claim(free, node.id(), timeoutSeconds);
+            databaseBackoff.succeeded();
         } catch (Throwable t) {
             databaseBackoff.failed(t);
-        } finally {
-            draining.set(false);
+            return;
+        }
+        for (Delivery d : due) {
+            slots.acquireUninterruptibly();
+            send(d);
+        }
+        if (due.size() == free) {
+            loop.wake();
         }
     }
 
     private void send(Delivery d) {
         CompletableFuture<Outcome> sent;
         try {
-            JsonObject command = Json.createReader(new StringReader(d.command())).readObject();
-            JsonObject result = Json.createReader(new StringReader(d.body())).readObject();
-            command = Placeholders.apply(command, Map.of("__JOBID__", Long.toString(d.jobId()),
+            JsonObject result = d.result();
+            JsonObject command = Placeholders.apply(d.command(), Map.of("__JOBID__", Long.toString(d.jobId()),
                     "__STATUS__", result.getString("state")));
             Worker worker = workers.find(command.getString("type"))
                     .orElseThrow(() -> new IllegalStateException("no worker for callback type"));
@@ -153,7 +148,7 @@ public class CallbackDeliverer {
         } catch (Throwable t) {
             sent = CompletableFuture.completedFuture(Outcome.of(t));
         }
-        sent.whenComplete((outcome, failure) -> executor.execute(() ->
+        sent.whenComplete((outcome, failure) -> scheduler.execute(() ->
                 record(d, outcome != null ? outcome : Outcome.of(failure))));
     }
 
@@ -163,7 +158,9 @@ public class CallbackDeliverer {
         String method = command.getString("method", "GET").toUpperCase();
         boolean sendsResult = !method.equals("GET") && !method.equals("HEAD")
                 && !command.containsKey("body") && !command.containsKey("json");
-        String body = sendsResult ? d.body() : "";
+        // the signature covers exactly what is sent: the result, or the callback's own body or JSON
+        String body = sendsResult ? d.body() : command.containsKey("body") ? command.getString("body")
+                : command.containsKey("json") ? command.get("json").toString() : "";
         JsonObjectBuilder headers = Json.createObjectBuilder(
                 command.containsKey("headers") ? command.getJsonObject("headers") : JsonObject.EMPTY_JSON_OBJECT);
         if (sendsResult) {

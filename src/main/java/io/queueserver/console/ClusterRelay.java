@@ -1,5 +1,7 @@
 package io.queueserver.console;
 
+import io.queueserver.engine.GridEnvelope;
+
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.topic.ITopic;
 import jakarta.annotation.PreDestroy;
@@ -35,6 +37,9 @@ public class ClusterRelay {
     @Inject
     EventStream stream;
 
+    @Inject
+    GridEnvelope envelope;
+
     @Resource
     ManagedThreadFactory threads;
 
@@ -52,11 +57,12 @@ public class ClusterRelay {
         try {
             HazelcastInstance grid = (HazelcastInstance) new InitialContext().lookup("payara/Hazelcast");
             ITopic<String> topic = grid.getTopic(TOPIC);
-            UUID registration = topic.addMessageListener(message -> {
-                for (String json : message.getMessageObject().split("\n")) {
-                    inbox.offer(json);
-                }
-            });
+            UUID registration = topic.addMessageListener(message -> envelope.open(message.getMessageObject())
+                    .ifPresent(batch -> {
+                        for (String json : batch.split("\n")) {
+                            inbox.offer(json);
+                        }
+                    }));
             unsubscribe = () -> topic.removeMessageListener(registration);
             timer = Executors.newSingleThreadScheduledExecutor(threads);
             publisher = json -> {
@@ -95,8 +101,8 @@ public class ClusterRelay {
             return;
         }
         try {
-            topic.publishAsync(batch.toString());
-        } catch (RuntimeException e) {
+            topic.publishAsync(envelope.seal(batch.toString()));
+        } catch (java.sql.SQLException | RuntimeException e) {
             // a grid in trouble must not lose this node's events for its own browsers
             for (String json : batch.toString().split("\n")) {
                 stream.inbox().offer(json);

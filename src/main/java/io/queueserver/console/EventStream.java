@@ -1,6 +1,6 @@
 package io.queueserver.console;
 
-import io.queueserver.engine.Capacity;
+import io.queueserver.engine.Engine;
 import io.queueserver.core.NodeIdentity;
 import io.queueserver.api.JobJson;
 import io.queueserver.store.JobStore;
@@ -75,7 +75,7 @@ public class EventStream {
     JobStore store;
 
     @Inject
-    Capacity capacity;
+    Engine engine;
 
     @Inject
     NodeIdentity node;
@@ -135,7 +135,7 @@ public class EventStream {
 
     /** The numbers of {@code GET /jobs/status}, plus how many job events were skipped under load. */
     JsonObject counters() {
-        return JobJson.statusCounters(store.counts(), capacity.max(), capacity.free())
+        return JobJson.statusCounters(store.counts(), engine.maxSlots(), engine.freeSlots())
                 .add("node", node.id())
                 .add("dropped_events", inbox.dropped.get())
                 .build();

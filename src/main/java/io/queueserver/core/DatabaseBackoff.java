@@ -14,13 +14,20 @@ public final class DatabaseBackoff {
     private int failures;
     private long resumeAt;
 
+    private final java.time.Clock clock;
+
     public DatabaseBackoff(Logger log, String loop) {
+        this(log, loop, java.time.Clock.systemUTC());
+    }
+
+    public DatabaseBackoff(Logger log, String loop, java.time.Clock clock) {
         this.log = log;
         this.loop = loop;
+        this.clock = clock;
     }
 
     public synchronized boolean waiting() {
-        return failures > 0 && System.currentTimeMillis() < resumeAt;
+        return failures > 0 && clock.millis() < resumeAt;
     }
 
     public synchronized void failed(Throwable t) {
@@ -30,7 +37,7 @@ public final class DatabaseBackoff {
         }
         failures++;
         long pause = Math.min(MAX_PAUSE_MILLIS, 250L << Math.min(failures, 7));
-        resumeAt = System.currentTimeMillis() + pause;
+        resumeAt = clock.millis() + pause;
         if (failures == 1) {
             log.log(Level.WARNING, loop + " failed; retrying with backoff", t);
         } else {

@@ -8,8 +8,9 @@ import jakarta.persistence.Table;
 import java.time.LocalDateTime;
 
 /**
- * A job row as the API reads it. Rows are written by SQL (inserts in batches, state moves as conditional
- * UPDATEs fenced by attempt and owner), so this mapping is read-only.
+ * A job row. New jobs are persisted as entities (ids assigned from the node's block, see the store's id blocks, so
+ * a group of them goes out as one multi-row INSERT); state moves are conditional UPDATEs fenced by attempt and owner,
+ * each checked against {@link JobState#canMoveTo}.
  */
 @Entity
 @Table(name = "queue_job")
@@ -48,6 +49,30 @@ public class Job {
     private Integer progress;
     @Column(name = "progress_message")
     private String progressMessage;
+    @Column(name = "retry_base")
+    private int retryBase;
+    @Column(name = "neg_priority")
+    private int negPriority;
+
+    protected Job() {
+    }
+
+    /** A new job as submitted: waiting, or scheduled for {@code runAt}; times are UTC on the database clock. */
+    public Job(long id, JobSpec spec, LocalDateTime now) {
+        this.id = id;
+        this.stateCode = (spec.delaySeconds() > 0 || spec.runAt() != null && spec.runAt().isAfter(now)
+                ? JobState.SCHEDULED : JobState.WAITING).code();
+        this.priority = spec.priority();
+        this.negPriority = -spec.priority();
+        this.context = spec.context();
+        this.type = spec.type();
+        this.payload = spec.payload().toString();
+        this.uniqueKey = spec.uniqueKey();
+        LocalDateTime due = spec.runAt() != null && spec.runAt().isAfter(now) ? spec.runAt() : now;
+        this.runAt = due.plusSeconds(spec.delaySeconds());
+        this.timeAdded = now;
+        this.maxAttempts = spec.maxAttempts();
+    }
 
     public long id() {
         return id;

@@ -48,8 +48,10 @@ public enum JobState {
         return switch (this) {
             case SCHEDULED -> EnumSet.of(WAITING, CANCELLED);
             case WAITING -> EnumSet.of(WORKING, CANCELLED);
-            // SCHEDULED: retry after backoff; WAITING: rescued or released by a stopping node
+            // SCHEDULED: retry after backoff; WAITING: rescued, handed back, or released by a stopping node;
+            // FAILED also when the job turned out to be poison
             case WORKING -> EnumSet.of(DONE, FAILED, CANCELLED, SCHEDULED, WAITING);
+            // WAITING: a manual retry, or on the way to WORKING when run now
             case FAILED, CANCELLED -> EnumSet.of(WAITING);
             case DONE -> EnumSet.noneOf(JobState.class);
         };
@@ -57,6 +59,31 @@ public enum JobState {
 
     public boolean canMoveTo(JobState target) {
         return next().contains(target);
+    }
+
+    /** The target of a move from this state; a move the state machine does not allow is a bug and throws. */
+    public JobState moveTo(JobState target) {
+        if (!canMoveTo(target)) {
+            throw new IllegalStateException("a job cannot move from " + label + " to " + target.label);
+        }
+        return target;
+    }
+
+    /** The states from which a job may move to {@code target}. */
+    public static Set<JobState> from(JobState target) {
+        EnumSet<JobState> from = EnumSet.noneOf(JobState.class);
+        for (JobState s : values()) {
+            if (s.canMoveTo(target)) {
+                from.add(s);
+            }
+        }
+        return from;
+    }
+
+    /** {@code state IN (…)} of the states from which a job may move to {@code target}, for a conditional UPDATE. */
+    public static String sqlFrom(JobState target) {
+        return "state IN (" + from(target).stream().map(s -> Integer.toString(s.code))
+                .collect(java.util.stream.Collectors.joining(", ")) + ")";
     }
 
     public static JobState ofCode(int code) {

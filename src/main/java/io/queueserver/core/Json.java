@@ -56,6 +56,13 @@ public final class Json {
         return PROVIDER.createArrayBuilder(collection);
     }
 
+    /** A JSON object from its text (a stored payload, which was validated when it was submitted). */
+    public static JsonObject parse(String text) {
+        try (JsonReader reader = PROVIDER.createReader(new java.io.StringReader(text))) {
+            return reader.readObject();
+        }
+    }
+
     public static JsonReader createReader(Reader reader) {
         return PROVIDER.createReader(reader);
     }

@@ -1,27 +1,18 @@
 package io.queueserver.engine;
 
-import jakarta.annotation.PostConstruct;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-
 import java.util.concurrent.Semaphore;
 
-/** The node's job slots: {@code max_threads} jobs run at once on this node, exactly. */
-@ApplicationScoped
-public class Capacity {
-    @Inject
-    @ConfigProperty(name = "queue.max.threads", defaultValue = "20")
-    int max;
+/** The node's job slots: {@code max_threads} jobs run at once on this node, exactly (run-now included). */
+public final class Capacity {
+    private final int max;
+    private final Semaphore slots;
 
-    private Semaphore slots;
-
-    @PostConstruct
-    void init() {
+    public Capacity(int max) {
         if (max < 1) {
             throw new IllegalStateException("queue.max.threads (QUEUE_MAX_THREADS) must be at least 1, not " + max);
         }
-        slots = new Semaphore(max);
+        this.max = max;
+        this.slots = new Semaphore(max);
     }
 
     public int max() {

@@ -25,7 +25,8 @@ import java.util.logging.Logger;
 /**
  * Tells the other nodes of the cluster (Payara Micro's data grid) that jobs were submitted, so their dispatchers
  * claim at once instead of at their next tick, and that a job was cancelled, so the node running it aborts it
- * at once. The database stays the only authority: a lost signal only costs a tick.
+ * at once (that attempt, or an earlier one, never a newer attempt). Messages are scoped to the installation
+ * ({@link GridEnvelope}). The database stays the only authority: a lost signal only costs a tick.
  */
 @ApplicationScoped
 public class ClusterSignals {
@@ -38,7 +39,10 @@ public class ClusterSignals {
     ManagedThreadFactory threads;
 
     @Inject
-    Dispatcher dispatcher;
+    Engine engine;
+
+    @Inject
+    GridEnvelope envelope;
 
     private final BlockingQueue<String> inbox = new LinkedBlockingQueue<>(10_000);
     private final AtomicLong lastWake = new AtomicLong();
@@ -57,7 +61,7 @@ public class ClusterSignals {
             ITopic<String> signals = grid.getTopic("queue-server-signals");
             listener = signals.addMessageListener(message -> {
                 if (!message.getPublishingMember().localMember()) {
-                    inbox.offer(message.getMessageObject());
+                    envelope.open(message.getMessageObject()).ifPresent(inbox::offer);
                 }
             });
             topic = signals;
@@ -79,7 +83,7 @@ public class ClusterSignals {
 
     public void onFinished(@Observes JobFinished event) {
         if (event.state() == JobState.CANCELLED) {
-            publish(CANCEL + event.id());
+            publish(CANCEL + event.id() + ":" + event.attempt());
         }
     }
 
@@ -87,8 +91,8 @@ public class ClusterSignals {
         ITopic<String> t = topic;
         if (t != null) {
             try {
-                t.publishAsync(signal);
-            } catch (RuntimeException e) {
+                t.publishAsync(envelope.seal(signal));
+            } catch (java.sql.SQLException | RuntimeException e) {
                 LOG.fine(() -> "signal not sent: " + e);
             }
         }
@@ -100,9 +104,10 @@ public class ClusterSignals {
             try {
                 String signal = inbox.poll(1, TimeUnit.SECONDS);
                 if (WAKE.equals(signal)) {
-                    dispatcher.wake();
+                    engine.wake();
                 } else if (signal != null && signal.startsWith(CANCEL)) {
-                    dispatcher.abort(Long.parseLong(signal.substring(CANCEL.length())));
+                    String[] attempt = signal.substring(CANCEL.length()).split(":");
+                    engine.abort(Long.parseLong(attempt[0]), Integer.parseInt(attempt[1]));
                 }
             } catch (InterruptedException e) {
                 return;

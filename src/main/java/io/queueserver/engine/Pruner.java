@@ -9,6 +9,7 @@ import jakarta.ejb.ConcurrencyManagementType;
 import jakarta.ejb.DependsOn;
 import jakarta.ejb.Singleton;
 import jakarta.ejb.Startup;
+import jakarta.enterprise.concurrent.ManagedScheduledExecutorDefinition;
 import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -34,11 +35,13 @@ import java.util.stream.Collectors;
 @Startup
 @DependsOn("SchemaMigrator")
 @ConcurrencyManagement(ConcurrencyManagementType.BEAN)
+@ManagedScheduledExecutorDefinition(name = Pruner.EXECUTOR, maxAsync = 1)
 public class Pruner {
+    static final String EXECUTOR = "java:app/concurrent/queue-pruner";
     private static final Logger LOG = Logger.getLogger(Pruner.class.getName());
     static final int BATCH = 1000;
 
-    @Resource
+    @Resource(lookup = EXECUTOR)
     ManagedScheduledExecutorService scheduler;
 
     @Resource(lookup = "jdbc/queue")
@@ -65,11 +68,11 @@ public class Pruner {
     public int prune(Duration keep) {
         int total = 0;
         try (Connection c = dataSource.getConnection()) {
-            int deleted;
+            Batch batch;
             do {
-                deleted = pruneBatch(c, keep);
-                total += deleted;
-            } while (deleted == BATCH);
+                batch = pruneBatch(c, keep);
+                total += batch.deleted();
+            } while (batch.found() == BATCH);
         } catch (SQLException | RuntimeException e) {
             LOG.warning(() -> "pruning finished jobs failed; retrying in 10 minutes: " + e);
         }
@@ -80,11 +83,23 @@ public class Pruner {
         return total;
     }
 
-    static int pruneBatch(Connection c, Duration keep) throws SQLException {
+    /** Finished and older than the retention; the DELETE repeats it, so a job retried meanwhile stays. */
+    private static final String PRUNABLE = "state IN (" + JobState.DONE.code() + ", " + JobState.FAILED.code() + ", "
+            + JobState.CANCELLED.code() + ") AND time_completed < TIMESTAMPADD(SECOND, ?, LOCALTIMESTAMP(6))";
+
+    /** One round: how many rows it found, how many it deleted (fewer when some were retried in between). */
+    record Batch(int found, int deleted) {
+    }
+
+    static Batch pruneBatch(Connection c, Duration keep) throws SQLException {
+        List<Long> ids = prunable(c, keep);
+        return new Batch(ids.size(), delete(c, ids, keep));
+    }
+
+    static List<Long> prunable(Connection c, Duration keep) throws SQLException {
         List<Long> ids = new ArrayList<>();
-        try (PreparedStatement select = c.prepareStatement("SELECT id FROM queue_job WHERE state IN ("
-                + JobState.DONE.code() + ", " + JobState.FAILED.code() + ", " + JobState.CANCELLED.code() + ")"
-                + " AND time_completed < TIMESTAMPADD(SECOND, ?, LOCALTIMESTAMP(6)) LIMIT " + BATCH)) {
+        try (PreparedStatement select = c.prepareStatement("SELECT id FROM queue_job WHERE " + PRUNABLE
+                + " LIMIT " + BATCH)) {
             select.setLong(1, -keep.toSeconds());
             try (ResultSet rs = select.executeQuery()) {
                 while (rs.next()) {
@@ -92,17 +107,28 @@ public class Pruner {
                 }
             }
         }
-        if (!ids.isEmpty()) {
-            String in = ids.stream().map(String::valueOf).collect(Collectors.joining(","));
-            for (String table : new String[] {"queue_attempt", "queue_callback"}) {
-                try (PreparedStatement delete = c.prepareStatement("DELETE FROM " + table + " WHERE job_id IN (" + in + ")")) {
-                    delete.executeUpdate();
-                }
-            }
-            try (PreparedStatement delete = c.prepareStatement("DELETE FROM queue_job WHERE id IN (" + in + ")")) {
+        return ids;
+    }
+
+    /** Deletes those of the jobs that are still prunable, with their attempts and callbacks; returns how many. */
+    static int delete(Connection c, List<Long> ids, Duration keep) throws SQLException {
+        if (ids.isEmpty()) {
+            return 0;
+        }
+        String in = ids.stream().map(String::valueOf).collect(Collectors.joining(","));
+        int deleted;
+        try (PreparedStatement delete = c.prepareStatement("DELETE FROM queue_job WHERE id IN (" + in + ") AND "
+                + PRUNABLE)) {
+            delete.setLong(1, -keep.toSeconds());
+            deleted = delete.executeUpdate();
+        }
+        String gone = "SELECT 1 FROM queue_job j WHERE j.id = job_id";
+        for (String table : new String[] {"queue_attempt", "queue_callback"}) {
+            try (PreparedStatement delete = c.prepareStatement("DELETE FROM " + table + " WHERE job_id IN (" + in
+                    + ") AND NOT EXISTS (" + gone + ")")) {
                 delete.executeUpdate();
             }
         }
-        return ids.size();
+        return deleted;
     }
 }

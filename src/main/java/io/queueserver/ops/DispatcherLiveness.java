@@ -1,7 +1,7 @@
 package io.queueserver.ops;
 
 import jakarta.inject.Inject;
-import io.queueserver.engine.Dispatcher;
+import io.queueserver.engine.Engine;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
@@ -14,15 +14,15 @@ public class DispatcherLiveness implements HealthCheck {
     static final long STALE_MILLIS = 60_000;
 
     @Inject
-    Dispatcher dispatcher;
+    Engine engine;
 
     @Override
     public HealthCheckResponse call() {
-        long sinceTick = System.currentTimeMillis() - dispatcher.lastTickMillis();
+        long sinceTick = System.currentTimeMillis() - engine.lastTickMillis();
         return HealthCheckResponse.named("queue-dispatcher")
                 .status(sinceTick < STALE_MILLIS)
                 .withData("millis-since-tick", sinceTick)
-                .withData("running", dispatcher.running())
+                .withData("running", engine.running())
                 .build();
     }
 }

@@ -3,7 +3,7 @@ package io.queueserver.ops;
 import io.queueserver.core.CallbackDelivered;
 import io.queueserver.core.JobsRescued;
 
-import io.queueserver.engine.Capacity;
+import io.queueserver.engine.Engine;
 import io.queueserver.core.JobFinished;
 import io.queueserver.core.JobStarted;
 import io.queueserver.core.JobState;
@@ -37,7 +37,7 @@ public class QueueMetrics {
     MetricRegistry registry;
 
     @Inject
-    Capacity capacity;
+    Engine engine;
 
     @Inject
     JobStore store;
@@ -54,11 +54,11 @@ public class QueueMetrics {
     @PostConstruct
     void register() {
         registry.gauge(Metadata.builder().withName("queue_jobs_running")
-                .withDescription("jobs running on this node").build(), capacity, c -> c.max() - c.free());
+                .withDescription("jobs running on this node").build(), engine, e -> e.maxSlots() - e.freeSlots());
         registry.gauge(Metadata.builder().withName("queue_jobs_waiting")
                 .withDescription("jobs waiting, including scheduled, on all nodes").build(), this, m -> m.waiting());
         registry.gauge(Metadata.builder().withName("queue_threads_max")
-                .withDescription("max_threads of this node").build(), capacity, c -> c.max());
+                .withDescription("max_threads of this node").build(), engine, e -> e.maxSlots());
         submitted = registry.counter("queue_jobs_submitted");
         started = registry.counter("queue_jobs_started");
         for (JobState state : JobState.values()) {

@@ -7,7 +7,6 @@ import io.queueserver.core.Json;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
 
-import java.io.StringReader;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -23,12 +22,11 @@ public class CallbackOutbox {
     static final int OUTPUT_EXCERPT = 4096;
 
     /** Returns whether the job has any callback for this outcome (then it was written). */
-    public boolean record(Connection c, long jobId, String context, String payload, JobState state, Outcome outcome)
+    public boolean record(Connection c, long jobId, String context, JsonObject job, JobState state, Outcome outcome)
             throws SQLException {
-        if (!payload.contains("\"callback_")) {
-            return false; // most jobs have none: no need to parse the payload
+        if (!job.containsKey("callback_done") && !job.containsKey("callback_failed")) {
+            return false;
         }
-        JsonObject job = Json.createReader(new StringReader(payload)).readObject();
         JsonObject result = null;
         for (String kind : state == JobState.DONE ? new String[] {"callback_done"}
                 : new String[] {"callback_done", "callback_failed"}) {

@@ -1,12 +1,11 @@
 package io.queueserver.store;
 
 import io.queueserver.core.Claim;
-
 import io.queueserver.core.JobState;
-import jakarta.annotation.Resource;
+import io.queueserver.core.Json;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
-import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -17,31 +16,35 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
- * Claims due jobs in batches. {@code FOR UPDATE SKIP LOCKED} on the index {@code (state, priority DESC, id)} lets
- * every node claim disjoint rows without waiting; the rows are marked working (owner, attempt, lease on the
- * database clock) in the same short transaction, which commits before any job runs.
+ * Claims due jobs in batches. {@code FOR UPDATE SKIP LOCKED} on the index {@code (state, neg_priority, run_at, id)}
+ * (ascending, so MariaDB before 10.8 serves it too) lets every node claim disjoint rows without waiting; the rows
+ * are marked working (owner, attempt, lease on the database clock) in the same short transaction, which commits
+ * before any job runs.
  */
 @ApplicationScoped
 public class Claimer {
     private static final String COLUMNS = "SELECT id, attempt, max_attempts, retry_base, context, payload,"
-            + " LOCALTIMESTAMP(6) FROM queue_job";
-    public static final String CLAIM = COLUMNS
-            + " WHERE state = 0 ORDER BY priority DESC, id LIMIT ? FOR UPDATE SKIP LOCKED";
-    /** Run-now takes one job in any state but working and done. */
-    private static final String CLAIM_ONE = COLUMNS + " WHERE id = ? AND state IN ("
-            + JobState.WAITING.code() + ", " + JobState.SCHEDULED.code() + ", " + JobState.FAILED.code() + ", "
-            + JobState.CANCELLED.code() + ") FOR UPDATE";
+            + " LOCALTIMESTAMP(6), state FROM queue_job";
+    public static final String CLAIM = COLUMNS + " WHERE state = " + JobState.WAITING.code()
+            + " ORDER BY neg_priority, run_at, id LIMIT ? FOR UPDATE SKIP LOCKED";
+    /**
+     * Run-now takes one job that is waiting or may wait again (scheduled, failed, cancelled): it moves to waiting and
+     * on to working in one transaction, whatever its place in the queue.
+     */
+    private static final String CLAIM_ONE = COLUMNS + " WHERE id = ? AND state IN (" + JobState.WAITING.code() + ", "
+            + JobState.SCHEDULED.code() + ", " + JobState.FAILED.code() + ", " + JobState.CANCELLED.code() + ")"
+            + " FOR UPDATE";
 
-    @Resource(lookup = "jdbc/queue")
-    DataSource dataSource;
+    @Inject
+    Transactions transactions;
 
     public List<Claim> claim(int max, String owner, long leaseMicros) throws SQLException {
-        return LocalTransaction.run(dataSource, c -> markWorking(c, select(c, CLAIM, max), owner, leaseMicros));
+        return transactions.run(tx -> markWorking(tx.connection(), select(tx.connection(), CLAIM, max), owner, leaseMicros));
     }
 
     public Optional<Claim> claimOne(long id, String owner, long leaseMicros) throws SQLException {
-        return LocalTransaction.run(dataSource, c -> markWorking(c, select(c, CLAIM_ONE, id), owner, leaseMicros))
-                .stream().findFirst();
+        return transactions.run(tx -> markWorking(tx.connection(), select(tx.connection(), CLAIM_ONE, id), owner,
+                leaseMicros)).stream().findFirst();
     }
 
     private static List<Claim> select(Connection c, String sql, long parameter) throws SQLException {
@@ -52,8 +55,10 @@ public class Claimer {
                 String now = null; // the same for every row; decoding it once per row costs more than the row
                 while (rs.next()) {
                     now = now == null ? rs.getString(7) : now;
+                    JobState state = JobState.ofCode(rs.getInt(8));
+                    (state == JobState.WAITING ? state : state.moveTo(JobState.WAITING)).moveTo(JobState.WORKING);
                     claims.add(new Claim(rs.getLong(1), rs.getInt(2) + 1, rs.getInt(3), rs.getInt(4),
-                            rs.getString(5), rs.getString(6), now));
+                            rs.getString(5), Json.parse(rs.getString(6)), now));
                 }
             }
         }
@@ -80,10 +85,13 @@ public class Claimer {
 
     /** Scheduled jobs and retry waits whose time has come become waiting; returns how many. */
     public int promoteDue() throws SQLException {
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement update = c.prepareStatement("UPDATE queue_job SET state = " + JobState.WAITING.code()
-                     + " WHERE state = " + JobState.SCHEDULED.code() + " AND run_at <= LOCALTIMESTAMP(6) LIMIT 10000")) {
-            return update.executeUpdate();
-        }
+        JobState.SCHEDULED.moveTo(JobState.WAITING);
+        return transactions.run(tx -> {
+            try (PreparedStatement update = tx.connection().prepareStatement("UPDATE queue_job SET state = "
+                    + JobState.WAITING.code() + " WHERE state = " + JobState.SCHEDULED.code()
+                    + " AND run_at <= LOCALTIMESTAMP(6) LIMIT 10000")) {
+                return update.executeUpdate();
+            }
+        });
     }
 }

@@ -1,5 +1,11 @@
 package io.queueserver.store;
 
-/** One claimed callback delivery; {@code webhookId} stays the same across retries. */
-public record Delivery(long id, long jobId, String kind, String webhookId, String command, String body, int attempt) {
+import jakarta.json.JsonObject;
+
+/**
+ * One claimed callback delivery, its command and the job's result parsed once when claimed; {@code webhookId}
+ * stays the same across retries, {@code attempt} fences the recording of its result.
+ */
+public record Delivery(long id, long jobId, String kind, String webhookId, JsonObject command, String body,
+                       JsonObject result, int attempt) {
 }

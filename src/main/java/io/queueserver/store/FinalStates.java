@@ -1,5 +1,6 @@
 package io.queueserver.store;
 
+import io.queueserver.core.Claim;
 import io.queueserver.core.JobState;
 import io.queueserver.core.Outcome;
 
@@ -27,8 +28,11 @@ final class FinalStates {
     private FinalStates() {
     }
 
-    /** One attempt to end: its job, the final state and what the attempt produced. */
-    record Row(long id, JobState state, Outcome outcome) {
+    /** One attempt to end: the claim, the final state and what the attempt produced. */
+    record Row(Claim claim, JobState state, Outcome outcome) {
+        long id() {
+            return claim.id();
+        }
     }
 
     /** Splits the indexes into statements of at most {@link #MAX_ROWS} rows and about {@link #MAX_TEXT_CHARS}. */
@@ -53,50 +57,57 @@ final class FinalStates {
     }
 
     private static long textSize(Outcome o) {
-        return Math.min(length(o.output()), Completer.MAX_OUTPUT_CHARS) + length(o.headers()) + length(o.error());
+        return Math.min(length(o.output()), Texts.MAX_OUTPUT_CHARS) + length(o.headers()) + length(o.error());
     }
 
     private static int length(String text) {
         return text == null ? 0 : text.length();
     }
 
-    static void update(Connection c, List<Row> rows, String owner) throws SQLException {
-        StringBuilder sql = new StringBuilder("UPDATE queue_job SET owner = NULL, lease_until = NULL,"
-                + " time_completed = LOCALTIMESTAMP(6)");
+    /**
+     * Ends the attempts whose row is still working, owned by {@code owner}, at that attempt; returns how many rows
+     * that was. The owner stays on the row: it names the node that ran the last attempt.
+     */
+    static int update(Connection c, List<Row> rows, String owner) throws SQLException {
+        StringBuilder sql = new StringBuilder("UPDATE queue_job SET lease_until = NULL, time_completed = LOCALTIMESTAMP(6)");
         List<Object> values = new ArrayList<>();
         List<Integer> types = new ArrayList<>();
         column(sql, values, types, rows, "state", Types.SMALLINT, r -> r.state().code());
         column(sql, values, types, rows, "return_code", Types.INTEGER, r -> r.outcome().returnCode());
-        column(sql, values, types, rows, "output", Types.VARCHAR,
-                r -> Completer.cut(r.outcome().output(), Completer.MAX_OUTPUT_CHARS));
+        column(sql, values, types, rows, "output", Types.VARCHAR, r -> Texts.output(r.outcome().output()));
         column(sql, values, types, rows, "output_headers", Types.VARCHAR, r -> r.outcome().headers());
-        column(sql, values, types, rows, "error", Types.VARCHAR,
-                r -> Completer.cut(r.outcome().error(), Completer.MAX_ERROR_CHARS));
+        column(sql, values, types, rows, "error", Types.VARCHAR, r -> Texts.error(r.outcome().error()));
         sql.append(" WHERE id IN (").append(rows.stream().map(r -> Long.toString(r.id()))
-                .collect(Collectors.joining(","))).append(") AND owner = ? AND state = ").append(JobState.WORKING.code());
+                .collect(Collectors.joining(","))).append(") AND state = ").append(JobState.WORKING.code())
+                .append(" AND owner = ?");
+        values.add(owner);
+        types.add(Types.VARCHAR);
+        sql.append(" AND ");
+        assign(sql, values, types, rows, "attempt", Types.INTEGER, r -> r.claim().attempt());
         try (PreparedStatement update = c.prepareStatement(sql.toString())) {
             for (int i = 0; i < values.size(); i++) {
                 update.setObject(i + 1, values.get(i), types.get(i));
             }
-            update.setString(values.size() + 1, owner);
-            int updated = update.executeUpdate();
-            if (updated != rows.size()) {
-                // the rows were locked and checked by the fence in this transaction: anything else is a bug
-                throw new SQLException("ended " + updated + " of " + rows.size() + " fenced attempts", "HY000");
-            }
+            return update.executeUpdate();
         }
     }
 
     private static void column(StringBuilder sql, List<Object> values, List<Integer> types, List<Row> rows,
                                String name, int type, Function<Row, Object> value) {
+        sql.append(", ");
+        assign(sql, values, types, rows, name, type, value);
+    }
+
+    private static void assign(StringBuilder sql, List<Object> values, List<Integer> types, List<Row> rows,
+                               String name, int type, Function<Row, Object> value) {
         List<Object> column = rows.stream().map(value).toList();
         if (column.stream().allMatch(v -> Objects.equals(column.get(0), v))) {
-            sql.append(", ").append(name).append(" = ?");
+            sql.append(name).append(" = ?");
             values.add(column.get(0));
             types.add(type);
             return;
         }
-        sql.append(", ").append(name).append(" = CASE id");
+        sql.append(name).append(" = CASE id");
         for (int i = 0; i < rows.size(); i++) {
             sql.append(" WHEN ").append(rows.get(i).id()).append(" THEN ?");
             values.add(column.get(i));

@@ -10,6 +10,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
+import java.util.concurrent.TimeoutException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -30,6 +32,7 @@ public class GroupCommit {
     private static final Logger LOG = Logger.getLogger(GroupCommit.class.getName());
     static final int WRITERS = 2;
     static final int MAX_BATCH = 1000;
+    static final int ANSWER_WITHIN_SECONDS = 9;
 
     @Resource
     ManagedThreadFactory threads;
@@ -54,15 +57,26 @@ public class GroupCommit {
         }
     }
 
-    /** Stores one job (without a unique key) and returns its id once committed. */
+    /**
+     * Stores one job (without a unique key) and returns its id once committed. Answers within
+     * {@value #ANSWER_WITHIN_SECONDS} s: a job whose group has not started by then is withdrawn (nothing stored);
+     * one whose commit is still under way has an unknown outcome.
+     */
     public long insert(JobSpec spec) throws SQLException {
         if (stopping) {
-            throw new SQLException("the server is stopping", "08000");
+            throw new SQLTransientConnectionException("the server is stopping", "08000");
         }
         Pending pending = new Pending(spec, new CompletableFuture<>());
         queue.add(pending);
         try {
-            return pending.id().get();
+            return pending.id().get(ANSWER_WITHIN_SECONDS, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            if (queue.remove(pending)) {
+                throw new SQLTransientConnectionException("the database did not take the job within "
+                        + ANSWER_WITHIN_SECONDS + " s; nothing was stored", "08001");
+            }
+            throw new CommitFailed("no answer from the database within " + ANSWER_WITHIN_SECONDS
+                    + " s while the job was being committed", "08007", e, true);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof SQLException sql) {
                 throw sql;

@@ -5,24 +5,23 @@ import io.queueserver.core.Job;
 import io.queueserver.core.JobSpec;
 import io.queueserver.core.JobState;
 
-import jakarta.annotation.Resource;
+import jakarta.inject.Inject;
+import java.time.LocalDateTime;
+import java.util.HashMap;
 import jakarta.enterprise.context.ApplicationScoped;
 import io.queueserver.core.Json;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObjectBuilder;
+import jakarta.json.JsonValue;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.PersistenceContext;
 import jakarta.persistence.TypedQuery;
 
-import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
-import java.sql.Types;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -31,109 +30,112 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The jobs table as the API uses it: committed inserts, reads, counts, deletes. A plain CDI bean: writes run in
- * {@link LocalTransaction}s, reads through JPA need no transaction.
+ * The jobs table as the API uses it: committed inserts, reads, counts, deletes. Writes run in {@link Transactions};
+ * reads through JPA need no transaction.
  */
 @ApplicationScoped
 public class JobStore {
-    private static final DateTimeFormatter SQL_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS");
-    private static final String INSERT = "INSERT INTO queue_job (state, priority, context, type, payload, unique_key,"
-            + " run_at, time_added, max_attempts) VALUES (?, ?, ?, ?, ?, ?,"
-            + " TIMESTAMPADD(MICROSECOND, ?, COALESCE(CAST(? AS DATETIME(6)), LOCALTIMESTAMP(6))), LOCALTIMESTAMP(6), ?)";
-
-    @Resource(lookup = "jdbc/queue")
-    DataSource dataSource;
 
     @PersistenceContext(unitName = "queue")
     EntityManager em;
 
+    @Inject
+    Transactions transactions;
+
+    @Inject
+    IdBlocks ids;
+
     /**
      * Stores jobs in one transaction and returns their ids in order. A job whose unique key is already taken is not
-     * stored again: the id of the job holding the key is returned instead.
+     * stored again: the id of the job holding the key is returned instead. The jobs are persisted as entities with
+     * ids from this node's block; EclipseLink batch writing sends them as multi-row INSERTs.
      */
     public List<Long> insert(List<JobSpec> specs) throws SQLException {
-        if (specs.stream().allMatch(spec -> spec.uniqueKey() == null)) {
-            return LocalTransaction.run(dataSource, c -> insertBatch(c, specs));
-        }
-        return LocalTransaction.run(dataSource, c -> {
-            List<Long> ids = new ArrayList<>(specs.size());
-            try (PreparedStatement insert = c.prepareStatement(INSERT, Statement.RETURN_GENERATED_KEYS)) {
-                for (JobSpec spec : specs) {
-                    Long existing = spec.uniqueKey() == null ? null : idOfKey(c, spec.uniqueKey());
-                    if (existing != null) {
-                        ids.add(existing);
-                        continue;
-                    }
-                    bind(insert, spec);
-                    insert.executeUpdate();
-                    try (ResultSet keys = insert.getGeneratedKeys()) {
-                        keys.next();
-                        ids.add(keys.getLong(1));
-                    }
+        long first = ids.take(specs.size());
+        return transactions.run(tx -> {
+            Map<String, Long> taken = takenKeys(tx.connection(), specs);
+            LocalDateTime now = now(tx.connection());
+            List<Long> stored = new ArrayList<>(specs.size());
+            for (int i = 0; i < specs.size(); i++) {
+                JobSpec spec = specs.get(i);
+                Long existing = spec.uniqueKey() == null ? null : taken.get(spec.uniqueKey());
+                if (existing != null) {
+                    stored.add(existing);
+                    continue;
+                }
+                tx.em().persist(new Job(first + i, spec, now));
+                stored.add(first + i);
+                if (spec.uniqueKey() != null) {
+                    taken.put(spec.uniqueKey(), first + i);
                 }
             }
-            return ids;
+            tx.em().flush();
+            tx.em().clear();
+            return stored;
         });
     }
 
-    /**
-     * Jobs without unique keys in one round trip: the driver sends the batch as multi-row INSERTs
-     * ({@code rewriteBatchedStatements}); the ids come back in order as generated keys.
-     */
-    private static List<Long> insertBatch(Connection c, List<JobSpec> specs) throws SQLException {
-        List<Long> ids = new ArrayList<>(specs.size());
-        try (PreparedStatement insert = c.prepareStatement(INSERT, Statement.RETURN_GENERATED_KEYS)) {
-            for (JobSpec spec : specs) {
-                bind(insert, spec);
-                insert.addBatch();
+    /** The database clock, UTC. */
+    static LocalDateTime now(Connection c) throws SQLException {
+        try (PreparedStatement select = c.prepareStatement("SELECT LOCALTIMESTAMP(6)");
+             ResultSet rs = select.executeQuery()) {
+            rs.next();
+            return rs.getTimestamp(1).toLocalDateTime();
+        }
+    }
+
+    private static Map<String, Long> takenKeys(Connection c, List<JobSpec> specs) throws SQLException {
+        List<String> keys = specs.stream().map(JobSpec::uniqueKey).filter(k -> k != null).distinct().toList();
+        Map<String, Long> taken = new HashMap<>();
+        if (keys.isEmpty()) {
+            return taken;
+        }
+        try (PreparedStatement select = c.prepareStatement("SELECT unique_key, id FROM queue_job WHERE unique_key IN ("
+                + String.join(",", java.util.Collections.nCopies(keys.size(), "?")) + ")")) {
+            for (int i = 0; i < keys.size(); i++) {
+                select.setString(i + 1, keys.get(i));
             }
-            insert.executeBatch();
-            try (ResultSet keys = insert.getGeneratedKeys()) {
-                while (keys.next()) {
-                    ids.add(keys.getLong(1));
+            try (ResultSet rs = select.executeQuery()) {
+                while (rs.next()) {
+                    taken.put(rs.getString(1), rs.getLong(2));
                 }
             }
         }
-        if (ids.size() != specs.size()) {
-            throw new SQLException("stored " + specs.size() + " jobs but received " + ids.size() + " ids");
-        }
-        return ids;
-    }
-
-    private static void bind(PreparedStatement insert, JobSpec spec) throws SQLException {
-        insert.setInt(1, (spec.scheduled() ? JobState.SCHEDULED : JobState.WAITING).code());
-        insert.setInt(2, spec.priority());
-        insert.setString(3, spec.context());
-        insert.setString(4, spec.type());
-        insert.setString(5, spec.payload().toString());
-        insert.setString(6, spec.uniqueKey());
-        insert.setLong(7, spec.delaySeconds() * 1_000_000L);
-        if (spec.runAt() != null) {
-            insert.setString(8, SQL_TIME.format(spec.runAt()));
-        } else {
-            insert.setNull(8, Types.VARCHAR);
-        }
-        insert.setInt(9, spec.maxAttempts());
-    }
-
-    private static Long idOfKey(Connection c, String key) throws SQLException {
-        try (PreparedStatement select = c.prepareStatement("SELECT id FROM queue_job WHERE unique_key = ?")) {
-            select.setString(1, key);
-            try (ResultSet rs = select.executeQuery()) {
-                return rs.next() ? rs.getLong(1) : null;
-            }
-        }
+        return taken;
     }
 
     public Optional<Job> find(long id) {
         return Optional.ofNullable(em.find(Job.class, id));
     }
 
-    /** The attempts of a job, oldest first. */
-    public JsonArray attempts(long id) {
-        return rows("SELECT attempt, owner, started_at, finished_at, outcome, return_code, error FROM queue_attempt"
-                + " WHERE job_id = ?1 ORDER BY id", id, "attempt", "node", "started_at", "finished_at", "outcome",
-                "return_code", "error");
+    /**
+     * The attempts of a job, oldest first. The attempt that made a job done has no history row (most jobs end at
+     * their first attempt, and the job row holds all of it): it is read from the job row.
+     */
+    public JsonArray attempts(Job job) {
+        JsonArray logged = rows("SELECT attempt, owner, started_at, finished_at, outcome, return_code, error"
+                + " FROM queue_attempt WHERE job_id = ?1 ORDER BY id", job.id(), "attempt", "node", "started_at",
+                "finished_at", "outcome", "return_code", "error");
+        if (job.state() != JobState.DONE || job.timeStarted() == null || logged.stream().anyMatch(a ->
+                a.asJsonObject().getInt("attempt") == job.attempt() && "done".equals(a.asJsonObject().getString("outcome")))) {
+            return logged;
+        }
+        JsonObjectBuilder last = Json.createObjectBuilder().add("attempt", job.attempt());
+        nullable(last, "node", job.owner());
+        last.add("started_at", Times.rest(job.timeStarted()));
+        last.add("finished_at", job.timeCompleted() == null ? JsonValue.NULL : Json.createValue(Times.rest(job.timeCompleted())));
+        last.add("outcome", "done");
+        last.add("return_code", job.returnCode() == null ? JsonValue.NULL : Json.createValue(job.returnCode()));
+        last.addNull("error");
+        return Json.createArrayBuilder(logged).add(last).build();
+    }
+
+    private static void nullable(JsonObjectBuilder o, String name, String value) {
+        if (value == null) {
+            o.addNull(name);
+        } else {
+            o.add(name, value);
+        }
     }
 
     /** The callback deliveries of a job. */
@@ -174,12 +176,6 @@ public class JobStore {
     private static final Map<Integer, String> CALLBACK_STATES = Map.of(0, "pending", 1, "sending", 3, "delivered",
             99, "given up");
 
-    public Optional<Long> idOfUniqueKey(String key) throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            return Optional.ofNullable(idOfKey(c, key));
-        }
-    }
-
     /** Newest first. */
     public List<Job> list(Set<JobState> states, int limit) {
         TypedQuery<Job> query = em.createQuery(
@@ -204,11 +200,15 @@ public class JobStore {
 
     /** Deletes a job and its callback deliveries; a running attempt finds its row gone and its result is dropped. */
     public boolean delete(long id) throws SQLException {
-        return LocalTransaction.run(dataSource, c -> {
+        return transactions.run(tx -> {
+            Connection c = tx.connection();
             try (PreparedStatement callbacks = c.prepareStatement("DELETE FROM queue_callback WHERE job_id = ?");
+                 PreparedStatement attempts = c.prepareStatement("DELETE FROM queue_attempt WHERE job_id = ?");
                  PreparedStatement job = c.prepareStatement("DELETE FROM queue_job WHERE id = ?")) {
                 callbacks.setLong(1, id);
                 callbacks.executeUpdate();
+                attempts.setLong(1, id);
+                attempts.executeUpdate();
                 job.setLong(1, id);
                 return job.executeUpdate() > 0;
             }

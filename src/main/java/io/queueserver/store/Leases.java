@@ -1,93 +1,145 @@
 package io.queueserver.store;
 
+import io.queueserver.core.AttemptId;
+import io.queueserver.core.JobFinished;
 import io.queueserver.core.JobState;
+import io.queueserver.core.Json;
 import io.queueserver.core.Outcome;
-import jakarta.annotation.Resource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 
 /**
- * Leases of running jobs, all on the database clock: a node's heartbeat renews the leases of its jobs; any node
- * returns jobs whose lease expired (their node died or was cut off) to the queue, and fails a job that has
- * already been rescued {@value #MAX_RESCUES} times, because it probably kills the node that runs it.
+ * Leases of running jobs, all on the database clock. A node's heartbeat renews exactly the attempts it runs and
+ * hands back what it owns but does not run. Rescue returns to the queue the jobs of nodes whose heartbeat row went
+ * stale (a dead node, not a database that was away for everyone), and fails a job whose nodes died with it
+ * {@value #MAX_RESCUES} times already: it probably kills the node that runs it.
  */
 @ApplicationScoped
 public class Leases {
     public static final int MAX_RESCUES = 3;
     private static final int WORKING = JobState.WORKING.code();
+    private static final int CHUNK = 500;
 
-    @Resource(lookup = "jdbc/queue")
-    DataSource dataSource;
+    @Inject
+    Transactions transactions;
 
     @Inject
     CallbackOutbox outbox;
 
-    public int renew(String owner, long leaseMicros) throws SQLException {
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement update = c.prepareStatement("UPDATE queue_job SET lease_until ="
-                     + " TIMESTAMPADD(MICROSECOND, ?, LOCALTIMESTAMP(6)) WHERE owner = ? AND state = " + WORKING)) {
-            update.setLong(1, leaseMicros);
-            update.setString(2, owner);
-            return update.executeUpdate();
+    /** Renews the leases of these attempts; returns how many rows were still this node's. */
+    public int renew(String owner, Collection<AttemptId> running, long leaseMicros) throws SQLException {
+        int renewed = 0;
+        for (List<AttemptId> chunk : chunks(running)) {
+            renewed += transactions.run(tx -> {
+                try (PreparedStatement update = tx.connection().prepareStatement("UPDATE queue_job SET lease_until ="
+                        + " TIMESTAMPADD(MICROSECOND, ?, LOCALTIMESTAMP(6)) WHERE state = " + WORKING
+                        + " AND owner = ? AND " + pairs(chunk))) {
+                    update.setLong(1, leaseMicros);
+                    update.setString(2, owner);
+                    bindPairs(update, 3, chunk);
+                    return update.executeUpdate();
+                }
+            });
         }
+        return renewed;
     }
 
-    /** The jobs this node owns in the database right now. */
-    public Set<Long> owned(String owner) throws SQLException {
-        Set<Long> ids = new HashSet<>();
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement select = c.prepareStatement("SELECT id FROM queue_job WHERE owner = ? AND state = " + WORKING)) {
-            select.setString(1, owner);
-            try (ResultSet rs = select.executeQuery()) {
-                while (rs.next()) {
-                    ids.add(rs.getLong(1));
+    /** The attempts this node owns in the database right now. */
+    public Set<AttemptId> owned(String owner) throws SQLException {
+        return transactions.run(tx -> {
+            Set<AttemptId> owned = new HashSet<>();
+            try (PreparedStatement select = tx.connection().prepareStatement(
+                    "SELECT id, attempt FROM queue_job WHERE state = " + WORKING + " AND owner = ?")) {
+                select.setString(1, owner);
+                try (ResultSet rs = select.executeQuery()) {
+                    while (rs.next()) {
+                        owned.add(new AttemptId(rs.getLong(1), rs.getInt(2)));
+                    }
                 }
             }
-        }
-        return ids;
+            return owned;
+        });
     }
 
-    /** Returns {rescued, failed as poison}. */
-    public int[] rescueExpired(int limit) throws SQLException {
-        return LocalTransaction.run(dataSource, c -> {
-            int rescued = 0;
-            int poisoned = 0;
-            try (PreparedStatement select = c.prepareStatement("SELECT id, rescues, context, payload, owner FROM queue_job"
-                    + " WHERE state = " + WORKING + " AND lease_until < LOCALTIMESTAMP(6) LIMIT ? FOR UPDATE SKIP LOCKED")) {
-                select.setInt(1, limit);
+    /**
+     * Returns attempts this node owns but never ran (or stopped without a result) to the queue; the attempt does not
+     * count. Returns how many were handed back.
+     */
+    public int handBack(String owner, Collection<AttemptId> attempts) throws SQLException {
+        JobState.WORKING.moveTo(JobState.WAITING);
+        int handed = 0;
+        for (List<AttemptId> chunk : chunks(attempts)) {
+            handed += transactions.run(tx -> {
+                try (PreparedStatement update = tx.connection().prepareStatement("UPDATE queue_job SET state = "
+                        + JobState.WAITING.code() + ", owner = NULL, lease_until = NULL, attempt = attempt - 1"
+                        + " WHERE state = " + WORKING + " AND owner = ? AND " + pairs(chunk))) {
+                    update.setString(1, owner);
+                    bindPairs(update, 2, chunk);
+                    return update.executeUpdate();
+                }
+            });
+        }
+        return handed;
+    }
+
+    /** What one rescue round did: the jobs requeued, and the poison jobs it failed. */
+    public record Rescued(List<Long> requeued, List<JobFinished> poisoned) {
+    }
+
+    /**
+     * Rescues jobs whose lease expired and whose node's heartbeat is older than a lease (or that has no node row).
+     * The caller must itself have been connected for a full lease, so that live nodes had the time to beat.
+     */
+    public Rescued rescueDead(long leaseMicros, int limit) throws SQLException {
+        return transactions.run(tx -> {
+            Connection c = tx.connection();
+            List<Long> requeued = new ArrayList<>();
+            List<JobFinished> poisoned = new ArrayList<>();
+            try (PreparedStatement select = c.prepareStatement("SELECT j.id, j.rescues, j.context, j.payload, j.owner,"
+                    + " j.attempt"
+                    + " FROM queue_job j WHERE j.state = " + WORKING + " AND j.lease_until < LOCALTIMESTAMP(6)"
+                    + " AND NOT EXISTS (SELECT 1 FROM queue_node n WHERE n.id = j.owner"
+                    + " AND n.heartbeat_at > TIMESTAMPADD(MICROSECOND, ?, LOCALTIMESTAMP(6)))"
+                    + " LIMIT ? FOR UPDATE SKIP LOCKED")) {
+                select.setLong(1, -leaseMicros);
+                select.setInt(2, limit);
                 try (ResultSet rs = select.executeQuery()) {
                     while (rs.next()) {
                         long id = rs.getLong(1);
-                        if (rs.getInt(2) + 1 >= MAX_RESCUES) {
-                            String error = "poison job: its node stopped while running it " + MAX_RESCUES
+                        if (rs.getInt(2) >= MAX_RESCUES) {
+                            String error = "poison job: its node stopped while running it " + (MAX_RESCUES + 1)
                                     + " times (last node " + rs.getString(5) + ")";
-                            AttemptLog.record(c, id, "poisoned", null, error);
+                            AttemptLog.ended(c, id, "poisoned", error);
                             move(c, id, JobState.FAILED, error);
-                            outbox.record(c, id, rs.getString(3), rs.getString(4), JobState.FAILED,
+                            outbox.record(c, id, rs.getString(3), Json.parse(rs.getString(4)), JobState.FAILED,
                                     Outcome.failed(error));
-                            poisoned++;
+                            poisoned.add(new JobFinished(id, rs.getInt(6), rs.getString(3), JobState.FAILED, null,
+                                    error));
                         } else {
-                            AttemptLog.record(c, id, "rescued", null, "lease expired: node " + rs.getString(5)
+                            AttemptLog.ended(c, id, "rescued", "lease expired: node " + rs.getString(5)
                                     + " stopped renewing it");
                             move(c, id, JobState.WAITING, null);
-                            rescued++;
+                            requeued.add(id);
                         }
                     }
                 }
             }
-            return new int[] {rescued, poisoned};
+            return new Rescued(requeued, poisoned);
         });
     }
 
     private static void move(Connection c, long id, JobState to, String error) throws SQLException {
+        JobState.WORKING.moveTo(to);
         try (PreparedStatement update = c.prepareStatement("UPDATE queue_job SET state = ?, rescues = rescues + 1,"
                 + " owner = NULL, lease_until = NULL, error = COALESCE(?, error),"
                 + " time_completed = CASE WHEN ? = 1 THEN LOCALTIMESTAMP(6) ELSE time_completed END"
@@ -100,13 +152,24 @@ public class Leases {
         }
     }
 
-    /** A stopping node hands its unfinished jobs back at once; the interrupted attempt does not count. */
-    public int release(String owner) throws SQLException {
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement update = c.prepareStatement("UPDATE queue_job SET state = " + JobState.WAITING.code()
-                     + ", owner = NULL, lease_until = NULL, attempt = attempt - 1 WHERE owner = ? AND state = " + WORKING)) {
-            update.setString(1, owner);
-            return update.executeUpdate();
+    private static String pairs(List<AttemptId> attempts) {
+        return "(" + String.join(" OR ", java.util.Collections.nCopies(attempts.size(), "(id = ? AND attempt = ?)")) + ")";
+    }
+
+    private static void bindPairs(PreparedStatement statement, int first, List<AttemptId> attempts) throws SQLException {
+        int p = first;
+        for (AttemptId a : attempts) {
+            statement.setLong(p++, a.job());
+            statement.setInt(p++, a.attempt());
         }
+    }
+
+    private static List<List<AttemptId>> chunks(Collection<AttemptId> attempts) {
+        List<AttemptId> all = new ArrayList<>(attempts);
+        List<List<AttemptId>> chunks = new ArrayList<>();
+        for (int i = 0; i < all.size(); i += CHUNK) {
+            chunks.add(all.subList(i, Math.min(all.size(), i + CHUNK)));
+        }
+        return chunks;
     }
 }

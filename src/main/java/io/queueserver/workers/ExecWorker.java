@@ -10,6 +10,7 @@ import io.queueserver.security.Audit;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
+import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -36,6 +37,9 @@ import java.util.concurrent.ThreadFactory;
  */
 @ApplicationScoped
 public class ExecWorker implements Worker {
+    /** Defined by the dispatcher with the other executors of the engine. */
+    public static final String EXECUTOR = "java:app/concurrent/queue-exec";
+
     static final Duration DEFAULT_GRACE = Duration.ofSeconds(2);
 
     @Inject
@@ -65,6 +69,10 @@ public class ExecWorker implements Worker {
     @Resource
     ManagedThreadFactory managedThreads;
 
+    /** Drains the processes' output: one task per running process, on the container's executor for exec jobs. */
+    @Resource(lookup = EXECUTOR)
+    ManagedExecutorService managedDrainers;
+
     private ExecRules rules;
     private Duration grace = DEFAULT_GRACE;
     private ExecutorService drainers;
@@ -79,24 +87,23 @@ public class ExecWorker implements Worker {
         this.rules = rules;
         this.outputCap = outputCap;
         this.grace = grace;
-        start(threads);
+        drainers = Executors.newCachedThreadPool(threads);
+        timer = Executors.newSingleThreadScheduledExecutor(threads);
     }
 
     @PostConstruct
     void init() {
         rules = ExecRules.of(allow.orElse(""), shell, envAllow.orElse(""), path, defaultTimeoutSeconds);
-        start(managedThreads);
-    }
-
-    private void start(ThreadFactory threads) {
-        drainers = Executors.newCachedThreadPool(threads);
-        timer = Executors.newSingleThreadScheduledExecutor(threads);
+        drainers = managedDrainers;
+        timer = Executors.newSingleThreadScheduledExecutor(managedThreads);
     }
 
     @PreDestroy
     void stop() {
         running.forEach(p -> p.stop("the server is stopping"));
-        drainers.shutdown();
+        if (drainers != managedDrainers) {
+            drainers.shutdown(); // the container's executor is the container's to stop
+        }
         timer.shutdown();
     }
 

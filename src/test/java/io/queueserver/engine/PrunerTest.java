@@ -1,6 +1,6 @@
 package io.queueserver.engine;
 
-import io.queueserver.store.Schema;
+import io.queueserver.store.TestSchema;
 
 import org.junit.jupiter.api.Test;
 
@@ -16,8 +16,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class PrunerTest {
     @Test
     void deletesOnlyOldFinishedJobs() throws Exception {
-        try (Connection c = DriverManager.getConnection("jdbc:h2:mem:prune;MODE=MySQL;DATABASE_TO_LOWER=TRUE")) {
-            Schema.migrate(c);
+        String url = "jdbc:h2:mem:prune;MODE=MySQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1";
+        TestSchema.migrate(url);
+        try (Connection c = DriverManager.getConnection(url, "sa", "")) {
             try (Statement s = c.createStatement()) {
                 String old = "TIMESTAMPADD(DAY, -8, LOCALTIMESTAMP(6))";
                 String recent = "TIMESTAMPADD(DAY, -1, LOCALTIMESTAMP(6))";
@@ -31,11 +32,33 @@ class PrunerTest {
                 s.execute("INSERT INTO queue_callback (job_id, kind, state, webhook_id, command, body, next_at, time_added)"
                         + " VALUES (2, 'callback_done', 3, 'w', '{}', '{}', LOCALTIMESTAMP(6), LOCALTIMESTAMP(6))");
             }
-            assertEquals(3, Pruner.pruneBatch(c, Duration.ofDays(7)));
-            assertEquals(0, Pruner.pruneBatch(c, Duration.ofDays(7)));
+            assertEquals(3, Pruner.pruneBatch(c, Duration.ofDays(7)).deleted());
+            assertEquals(0, Pruner.pruneBatch(c, Duration.ofDays(7)).found());
             assertEquals(3, count(c, "queue_job"));
             assertEquals(1, count(c, "queue_attempt"));
             assertEquals(0, count(c, "queue_callback"));
+        }
+    }
+
+    /** A job retried between the pruner's SELECT and its DELETE is not deleted: the DELETE repeats the condition. */
+    @Test
+    void aJobRetriedMeanwhileStays() throws Exception {
+        String url = "jdbc:h2:mem:prune-race;MODE=MySQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1";
+        TestSchema.migrate(url);
+        try (Connection c = DriverManager.getConnection(url, "sa", "")) {
+            try (Statement s = c.createStatement()) {
+                insert(s, 1, 99, "TIMESTAMPADD(DAY, -8, LOCALTIMESTAMP(6))");
+                insert(s, 2, 99, "TIMESTAMPADD(DAY, -8, LOCALTIMESTAMP(6))");
+                s.execute("INSERT INTO queue_attempt (job_id, attempt, finished_at, outcome) VALUES (1, 1, LOCALTIMESTAMP(6), 'failed')");
+            }
+            var ids = Pruner.prunable(c, Duration.ofDays(7));
+            assertEquals(java.util.List.of(1L, 2L), ids);
+            try (Statement s = c.createStatement()) {
+                s.execute("UPDATE queue_job SET state = 0, time_completed = NULL WHERE id = 1"); // retried
+            }
+            assertEquals(1, Pruner.delete(c, ids, Duration.ofDays(7)));
+            assertEquals(1, count(c, "queue_job"), "the retried job stays");
+            assertEquals(1, count(c, "queue_attempt"), "with its history");
         }
     }
 

@@ -1,7 +1,7 @@
 package io.queueserver.it;
 
 import io.queueserver.store.Claimer;
-import io.queueserver.store.Schema;
+import io.queueserver.store.TestSchema;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -25,12 +25,13 @@ class ClaimQueryIT {
     @BeforeAll
     static void schema() throws Exception {
         database = ScratchDatabase.create("claim");
+        TestSchema.migrate(database.url(), System.getProperty("it.db.user"), System.getProperty("it.db.password"));
         try (Connection c = connect()) {
-            Schema.migrate(c);
             try (Statement s = c.createStatement()) {
                 for (int i = 0; i < 2000; i++) {
-                    s.addBatch("INSERT INTO queue_job (state, priority, context, type, payload, run_at, time_added)"
-                            + " VALUES (" + (i % 4 == 0 ? 3 : 0) + ", " + (i % 7) * 100 + ", 'c', 'http', '{}',"
+                    s.addBatch("INSERT INTO queue_job (state, priority, neg_priority, context, type, payload, run_at,"
+                            + " time_added) VALUES (" + (i % 4 == 0 ? 3 : 0) + ", " + (i % 7) * 100 + ", " + -(i % 7) * 100
+                            + ", 'c', 'http', '{}',"
                             + " LOCALTIMESTAMP(6), LOCALTIMESTAMP(6))");
                 }
                 s.executeBatch();

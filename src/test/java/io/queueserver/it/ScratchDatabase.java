@@ -25,7 +25,7 @@ final class ScratchDatabase {
         return db;
     }
 
-    String url() {
+    public String url() {
         return server + name;
     }
 

@@ -9,7 +9,6 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -25,11 +24,11 @@ class ClaimPlanTest {
     @BeforeEach
     void schema() throws Exception {
         String url = "jdbc:h2:mem:claim" + System.nanoTime() + ";MODE=MySQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1";
-        a = DriverManager.getConnection(url);
-        b = DriverManager.getConnection(url);
-        int version = Schema.migrate(a);
-        assertTrue(version >= 2, "every script in sql/ is applied: " + version);
-        assertEquals(version, Schema.migrate(a), "applied scripts are not applied again");
+        int version = TestSchema.migrate(url);
+        assertTrue(version >= 11, "every script in sql/ is applied: " + version);
+        assertEquals(version, TestSchema.migrate(url), "applied scripts are not applied again");
+        a = DriverManager.getConnection(url, "sa", "");
+        b = DriverManager.getConnection(url, "sa", "");
     }
 
     @AfterEach
@@ -38,17 +37,22 @@ class ClaimPlanTest {
         b.close();
     }
 
+    private long nextId = 1;
+
     private long insert(int state, int priority) throws SQLException {
-        try (PreparedStatement ps = a.prepareStatement("INSERT INTO queue_job (state, priority, context, type, payload,"
-                + " run_at, time_added) VALUES (?, ?, 'c', 'http', '{}', LOCALTIMESTAMP(6), LOCALTIMESTAMP(6))",
-                Statement.RETURN_GENERATED_KEYS)) {
-            ps.setInt(1, state);
-            ps.setInt(2, priority);
+        return insert(nextId++, state, priority, "LOCALTIMESTAMP(6)");
+    }
+
+    private long insert(long id, int state, int priority, String runAt) throws SQLException {
+        try (PreparedStatement ps = a.prepareStatement("INSERT INTO queue_job (id, state, priority, neg_priority, context,"
+                + " type, payload, run_at, time_added) VALUES (?, ?, ?, ?, 'c', 'http', '{}', " + runAt
+                + ", LOCALTIMESTAMP(6))")) {
+            ps.setLong(1, id);
+            ps.setInt(2, state);
+            ps.setInt(3, priority);
+            ps.setInt(4, -priority);
             ps.executeUpdate();
-            try (ResultSet keys = ps.getGeneratedKeys()) {
-                keys.next();
-                return keys.getLong(1);
-            }
+            return id;
         }
     }
 
@@ -76,6 +80,14 @@ class ClaimPlanTest {
         insert(3, 1000); // done
         assertEquals(List.of(high, firstMid, secondMid, low), claim(a, 10));
         assertEquals(List.of(high, firstMid), claim(a, 2));
+    }
+
+    /** Ids come in blocks per node, so a newer job may have a smaller id: the job due first goes first. */
+    @Test
+    void equalPrioritiesGoInTheOrderTheyBecameDue() throws SQLException {
+        long later = insert(5, 0, 500, "TIMESTAMPADD(SECOND, -1, LOCALTIMESTAMP(6))");
+        long earlier = insert(1005, 0, 500, "TIMESTAMPADD(SECOND, -2, LOCALTIMESTAMP(6))");
+        assertEquals(List.of(earlier, later), claim(a, 10));
     }
 
     /** H2 applies LIMIT before skipping locked rows, so the second claimer may get fewer (MariaDB: see ClaimQueryIT). */

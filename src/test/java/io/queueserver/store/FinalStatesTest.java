@@ -1,6 +1,8 @@
 package io.queueserver.store;
 
+import io.queueserver.core.Claim;
 import io.queueserver.core.JobState;
+import io.queueserver.core.Json;
 import io.queueserver.core.Outcome;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -18,7 +20,6 @@ import java.util.stream.IntStream;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /** Ending many attempts in one UPDATE, on the real schema (H2, the embedded database). */
 class FinalStatesTest {
@@ -26,8 +27,9 @@ class FinalStatesTest {
 
     @BeforeEach
     void schema() throws Exception {
-        c = DriverManager.getConnection("jdbc:h2:mem:final" + System.nanoTime() + ";MODE=MySQL;DATABASE_TO_LOWER=TRUE");
-        Schema.migrate(c);
+        String url = "jdbc:h2:mem:final" + System.nanoTime() + ";MODE=MySQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1";
+        TestSchema.migrate(url);
+        c = DriverManager.getConnection(url, "sa", "");
     }
 
     @AfterEach
@@ -48,15 +50,19 @@ class FinalStatesTest {
         }
     }
 
+    private static Claim claim(long id, int attempt) {
+        return new Claim(id, attempt, 1, 0, "c", Json.parse("{}"), "2026-01-01 00:00:00.000000");
+    }
+
     @Test
     void eachRowGetsItsOwnValuesAndSharedOnesAreBoundOnce() throws Exception {
         long a = working("n1");
         long b = working("n1");
         long d = working("n1");
         FinalStates.update(c, List.of(
-                new FinalStates.Row(a, JobState.DONE, Outcome.succeeded(200, "out-a").withHeaders("{\"x\":[\"1\"]}")),
-                new FinalStates.Row(b, JobState.DONE, Outcome.succeeded(201, "out-b")),
-                new FinalStates.Row(d, JobState.FAILED, Outcome.failed(500, null, "HTTP status 500"))), "n1");
+                new FinalStates.Row(claim(a, 1), JobState.DONE, Outcome.succeeded(200, "out-a").withHeaders("{\"x\":[\"1\"]}")),
+                new FinalStates.Row(claim(b, 1), JobState.DONE, Outcome.succeeded(201, "out-b")),
+                new FinalStates.Row(claim(d, 1), JobState.FAILED, Outcome.failed(500, null, "HTTP status 500"))), "n1");
         try (PreparedStatement q = c.prepareStatement("SELECT id, state, return_code, output, output_headers, error,"
                 + " owner, lease_until, time_completed FROM queue_job ORDER BY id");
              ResultSet rs = q.executeQuery()) {
@@ -72,7 +78,7 @@ class FinalStatesTest {
                 assertEquals(row[3], rs.getString(4), "output of " + row[0]);
                 assertEquals(row[4], rs.getString(5), "headers of " + row[0]);
                 assertEquals(row[5], rs.getString(6), "error of " + row[0]);
-                assertNull(rs.getString(7), "owner cleared");
+                assertEquals("n1", rs.getString(7), "the owner names the node that ran the last attempt");
                 assertNull(rs.getString(8), "lease cleared");
                 assertNotNull(rs.getString(9), "completion time set");
             }
@@ -80,12 +86,23 @@ class FinalStatesTest {
     }
 
     @Test
-    void rowsThatAreNotOursAnyMoreFailTheStatement() throws Exception {
+    void rowsThatAreNotOursAnyMoreAreNotCounted() throws Exception {
         long mine = working("n1");
         long theirs = working("n2");
-        List<FinalStates.Row> rows = List.of(new FinalStates.Row(mine, JobState.DONE, Outcome.succeeded(200, "")),
-                new FinalStates.Row(theirs, JobState.DONE, Outcome.succeeded(200, "")));
-        assertThrows(SQLException.class, () -> FinalStates.update(c, rows, "n1"));
+        long older = working("n1");
+        List<FinalStates.Row> rows = List.of(new FinalStates.Row(claim(mine, 1), JobState.DONE, Outcome.succeeded(200, "")),
+                new FinalStates.Row(claim(theirs, 1), JobState.DONE, Outcome.succeeded(200, "")),
+                new FinalStates.Row(claim(older, 2), JobState.DONE, Outcome.succeeded(201, "")));
+        assertEquals(1, FinalStates.update(c, rows, "n1"), "another node's row and another attempt are fenced out");
+        try (PreparedStatement q = c.prepareStatement("SELECT state FROM queue_job ORDER BY id");
+             ResultSet rs = q.executeQuery()) {
+            rs.next();
+            assertEquals(3, rs.getInt(1));
+            rs.next();
+            assertEquals(1, rs.getInt(1), "still working: not n1's");
+            rs.next();
+            assertEquals(1, rs.getInt(1), "still working: attempt 1 runs, not 2");
+        }
     }
 
     @Test

@@ -1,11 +1,10 @@
-package io.queueserver.api;
+package io.queueserver.store;
 
 import io.queueserver.core.JobState;
 
-import jakarta.annotation.Resource;
-import jakarta.ejb.Stateless;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
-import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -14,65 +13,69 @@ import java.util.EnumSet;
 import java.util.Optional;
 import java.util.Set;
 
-/** Operator and job-initiated changes of one job: cancel, retry, progress. Each is a conditional UPDATE. */
-@Stateless
-public class JobControl {
-    static final Set<JobState> CANCELLABLE = EnumSet.of(JobState.WAITING, JobState.SCHEDULED, JobState.WORKING);
-    static final Set<JobState> RETRYABLE = EnumSet.of(JobState.FAILED, JobState.CANCELLED);
+/**
+ * Operator and job-initiated changes of one job: cancel, retry, progress. Each locks the row, checks the move
+ * against the state machine and makes it in one transaction.
+ */
+@ApplicationScoped
+public class JobMoves {
+    public static final Set<JobState> CANCELLABLE = JobState.from(JobState.CANCELLED);
+    public static final Set<JobState> RETRYABLE = EnumSet.of(JobState.FAILED, JobState.CANCELLED);
 
-    @Resource(lookup = "jdbc/queue")
-    DataSource dataSource;
+    @Inject
+    Transactions transactions;
 
     /** Returns the state the job was in (the job was cancelled only if that state is cancellable), or empty if unknown. */
     public Optional<JobState> cancel(long id) throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
+        return transactions.run(tx -> {
+            Connection c = tx.connection();
             Optional<JobState> state = lockState(c, id);
-            if (state.isEmpty() || !CANCELLABLE.contains(state.get())) {
+            if (state.isEmpty() || !state.get().canMoveTo(JobState.CANCELLED)) {
                 return state;
             }
             if (state.get() == JobState.WORKING) {
-                try (PreparedStatement log = c.prepareStatement("INSERT INTO queue_attempt (job_id, attempt, owner,"
-                        + " started_at, finished_at, outcome, error) SELECT id, attempt, owner, time_started,"
-                        + " LOCALTIMESTAMP(6), 'cancelled', 'cancelled while running' FROM queue_job WHERE id = ?")) {
-                    log.setLong(1, id);
-                    log.executeUpdate();
-                }
+                AttemptLog.ended(c, id, "cancelled", "cancelled while running");
             }
             update(c, "UPDATE queue_job SET state = " + JobState.CANCELLED.code() + ", time_completed = LOCALTIMESTAMP(6),"
                     + " owner = NULL, lease_until = NULL, error = 'cancelled' WHERE id = ?", id);
             return state;
-        }
+        });
     }
 
     /** A failed or cancelled job waits again, with max_attempts fresh attempts. */
     public Optional<JobState> retry(long id) throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
+        return transactions.run(tx -> {
+            Connection c = tx.connection();
             Optional<JobState> state = lockState(c, id);
             if (state.isPresent() && RETRYABLE.contains(state.get())) {
+                state.get().moveTo(JobState.WAITING);
                 update(c, "UPDATE queue_job SET state = " + JobState.WAITING.code() + ", run_at = LOCALTIMESTAMP(6),"
                         + " retry_base = attempt, rescues = 0, error = NULL, time_completed = NULL WHERE id = ?", id);
             }
             return state;
-        }
+        });
     }
 
     /** Retries every failed job (of one context, if given); returns how many. */
     public int retryFailed(String context) throws SQLException {
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement update = c.prepareStatement("UPDATE queue_job SET state = " + JobState.WAITING.code()
+        JobState.FAILED.moveTo(JobState.WAITING);
+        return transactions.run(tx -> {
+            try (PreparedStatement update = tx.connection().prepareStatement("UPDATE queue_job SET state = " + JobState.WAITING.code()
                      + ", run_at = LOCALTIMESTAMP(6), retry_base = attempt, rescues = 0, error = NULL,"
                      + " time_completed = NULL WHERE state = " + JobState.FAILED.code()
                      + (context == null ? "" : " AND context = ?"))) {
-            if (context != null) {
-                update.setString(1, context);
+                if (context != null) {
+                    update.setString(1, context);
+                }
+                return update.executeUpdate();
             }
-            return update.executeUpdate();
-        }
+        });
     }
 
     /** Records progress of a running job; returns its state (progress was stored only if it is working). */
     public Optional<JobState> progress(long id, int percent, String message) throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
+        return transactions.run(tx -> {
+            Connection c = tx.connection();
             Optional<JobState> state = lockState(c, id);
             if (state.isPresent() && state.get() == JobState.WORKING) {
                 try (PreparedStatement update = c.prepareStatement(
@@ -84,7 +87,7 @@ public class JobControl {
                 }
             }
             return state;
-        }
+        });
     }
 
     private static Optional<JobState> lockState(Connection c, long id) throws SQLException {

@@ -1,0 +1,89 @@
+package io.queueserver.engine;
+
+import io.queueserver.core.AttemptId;
+import io.queueserver.core.DatabaseBackoff;
+
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.logging.Logger;
+
+/**
+ * Every third of a lease: writes this node's heartbeat row, renews the leases of exactly the attempts it runs,
+ * aborts local attempts whose row is no longer this node's (cancelled, deleted, rescued after a cut-off), and hands
+ * back rows it owns but does not run (a claim committed while its caller saw an error, or during shutdown). A row
+ * is handed back only when it was seen unowned-by-a-run at two beats in a row, so a claim committed between the
+ * two reads of one beat is never taken for an orphan. Tracks since when the node has been connected without a break.
+ */
+final class Heartbeat {
+    private static final Logger LOG = Logger.getLogger(Heartbeat.class.getName());
+
+    /** The store calls of one beat. */
+    record Store(DatabaseCall<String, Void> beat, DatabaseCall<Set<AttemptId>, Integer> renew,
+                 DatabaseCall<String, Set<AttemptId>> owned, DatabaseCall<Set<AttemptId>, Integer> handBack) {
+    }
+
+    private final String node;
+    private final Store store;
+    private final RunningAttempts running;
+    private final Consumer<Integer> handedBack;
+    private final Clock clock;
+    private final DatabaseBackoff backoff;
+    private volatile Instant connectedSince;
+    private Set<AttemptId> orphansSeen = Set.of();
+
+    Heartbeat(String node, Store store, RunningAttempts running, Consumer<Integer> handedBack, Clock clock,
+              DatabaseBackoff backoff) {
+        this.node = node;
+        this.store = store;
+        this.running = running;
+        this.handedBack = handedBack;
+        this.clock = clock;
+        this.backoff = backoff;
+    }
+
+    synchronized void beat() {
+        try {
+            store.beat().apply(node);
+            Set<AttemptId> before = running.ids();
+            if (!before.isEmpty()) {
+                store.renew().apply(before);
+            }
+            Set<AttemptId> owned = store.owned().apply(node);
+            for (AttemptId id : before) {
+                if (!owned.contains(id) && running.abort(id)) {
+                    LOG.info(() -> "job " + id.job() + " attempt " + id.attempt()
+                            + " is no longer this node's (cancelled, deleted or rescued): aborted");
+                }
+            }
+            Set<AttemptId> orphans = new HashSet<>(owned);
+            orphans.removeAll(running.ids());
+            Set<AttemptId> confirmed = new HashSet<>(orphans);
+            confirmed.retainAll(orphansSeen);
+            orphans.removeAll(confirmed);
+            orphansSeen = orphans;
+            if (!confirmed.isEmpty()) {
+                int n = store.handBack().apply(confirmed);
+                LOG.warning(() -> n + " jobs this node owned but did not run were handed back to the queue");
+                handedBack.accept(n);
+            }
+            if (connectedSince == null) {
+                connectedSince = clock.instant();
+            }
+            backoff.succeeded();
+        } catch (SQLException | RuntimeException e) {
+            connectedSince = null;
+            backoff.failed(e);
+        }
+    }
+
+    /** How long this node has been able to write its heartbeat without a failed beat in between. */
+    Duration connectedFor() {
+        Instant since = connectedSince;
+        return since == null ? Duration.ZERO : Duration.between(since, clock.instant());
+    }
+}

@@ -1,0 +1,22 @@
+package io.queueserver.store;
+
+/** The one place that cuts texts to what their columns hold. */
+public final class Texts {
+    public static final int MAX_OUTPUT_CHARS = 1 << 20;
+    public static final int MAX_ERROR_CHARS = 2000;
+
+    private Texts() {
+    }
+
+    public static String output(String text) {
+        return cut(text, MAX_OUTPUT_CHARS);
+    }
+
+    public static String error(String text) {
+        return cut(text, MAX_ERROR_CHARS);
+    }
+
+    static String cut(String text, int max) {
+        return text == null || text.length() <= max ? text : text.substring(0, max);
+    }
+}

@@ -1,0 +1,80 @@
+package io.queueserver.store;
+
+import jakarta.annotation.Resource;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.PersistenceContext;
+import jakarta.transaction.Status;
+import jakarta.transaction.SystemException;
+import jakarta.transaction.UserTransaction;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.SQLRecoverableException;
+
+/**
+ * The store's one transaction style: a JTA transaction around the container's {@link EntityManager}. Entities are
+ * persisted through it; native SQL that JPA has no words for ({@code SKIP LOCKED} claims, fenced bulk updates) runs
+ * on the connection the same transaction holds. A call inside a running transaction joins it.
+ */
+@ApplicationScoped
+public class Transactions {
+    @PersistenceContext(unitName = "queue")
+    EntityManager em;
+
+    @Resource
+    UserTransaction transaction;
+
+    /** The work of one transaction. */
+    @FunctionalInterface
+    public interface Work<T> {
+        T apply(Tx tx) throws SQLException;
+    }
+
+    /** What the work may use: the entity manager and the JDBC connection of the same transaction. */
+    public record Tx(EntityManager em, Connection connection) {
+    }
+
+    public <T> T run(Work<T> work) throws SQLException {
+        boolean own;
+        try {
+            own = transaction.getStatus() == Status.STATUS_NO_TRANSACTION;
+            if (own) {
+                transaction.begin();
+            }
+        } catch (Exception e) {
+            throw new SQLRecoverableException("no transaction could be started: " + e, "08000", e);
+        }
+        T result;
+        try {
+            result = work.apply(new Tx(em, em.unwrap(Connection.class)));
+        } catch (SQLException | RuntimeException | Error e) {
+            if (own) {
+                rollback(e);
+            }
+            throw e;
+        }
+        if (own) {
+            commit();
+        }
+        return result;
+    }
+
+    private void commit() throws SQLException {
+        try {
+            transaction.commit();
+        } catch (Exception e) {
+            throw CommitFailed.of(e);
+        }
+    }
+
+    private void rollback(Throwable cause) {
+        try {
+            if (transaction.getStatus() != Status.STATUS_NO_TRANSACTION) {
+                transaction.rollback();
+            }
+        } catch (SystemException | RuntimeException e) {
+            cause.addSuppressed(e);
+        }
+    }
+}
