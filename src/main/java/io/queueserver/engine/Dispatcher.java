@@ -142,7 +142,7 @@ public class Dispatcher {
         capacity = new Capacity(maxThreads);
         running = new RunningAttempts();
         recorder = new Recorder(batch -> completer.finishAll(batch, id), this::recorded, () -> claims.wakeIfBacklog(),
-                recordsExecutor, claimsExecutor, backoff);
+                recordsExecutor, (task, millis) -> claimsExecutor.schedule(task, millis, TimeUnit.MILLISECONDS), backoff);
         launcher = new Launcher(workersExecutor, workers::find, running, recorder, events::fire, id, deadlineSeconds);
         claims = new ClaimLoop(capacity, running, n -> claimer.claim(n, id, leaseMicros), launcher::launch,
                 claimsExecutor, backoff);

@@ -15,8 +15,7 @@ import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.logging.Logger;
 
@@ -44,18 +43,18 @@ final class Recorder {
     private final DatabaseCall<List<Completer.Finish>, List<Optional<JobState>>> finish;
     private final Consumer<Recorded> after;
     private final Runnable batchDone;
-    private final ScheduledExecutorService retries;
+    private final BiConsumer<Runnable, Long> retryLater;
     private final DatabaseBackoff backoff;
     private final Queue<Result> queue = new ConcurrentLinkedQueue<>();
     private final WakeLoop loop;
     private volatile int failures;
 
     Recorder(DatabaseCall<List<Completer.Finish>, List<Optional<JobState>>> finish, Consumer<Recorded> after,
-             Runnable batchDone, Executor executor, ScheduledExecutorService retries, DatabaseBackoff backoff) {
+             Runnable batchDone, Executor executor, BiConsumer<Runnable, Long> retryLater, DatabaseBackoff backoff) {
         this.finish = finish;
         this.after = after;
         this.batchDone = batchDone;
-        this.retries = retries;
+        this.retryLater = retryLater;
         this.backoff = backoff;
         this.loop = new WakeLoop("record", executor, this::round);
     }
@@ -99,7 +98,7 @@ final class Recorder {
             queue.addAll(batch);
             long delay = DatabaseBackoff.lockConflict(e) ? 10 : Math.min(5_000, 100L << Math.min(failures++, 6));
             try {
-                retries.schedule(loop::wake, delay, TimeUnit.MILLISECONDS);
+                retryLater.accept(loop::wake, delay);
             } catch (RuntimeException stopping) {
                 LOG.warning(() -> batch.size() + " results not recorded at shutdown; their jobs will be rescued");
             }

@@ -1,0 +1,49 @@
+package io.queueserver;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+
+/** The package graph read from the compiled classes: components, arrows pointing one way, no cycles. */
+class ArchitectureTest {
+    private static JavaClasses classes;
+
+    @BeforeAll
+    static void load() {
+        classes = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .importPackages("io.queueserver");
+    }
+
+    @Test
+    void noPackageCycles() {
+        slices().matching("io.queueserver.(*)..").should().beFreeOfCycles().check(classes);
+    }
+
+    @Test
+    void componentsOnlyUseTheOnesBelowThem() {
+        layeredArchitecture().consideringOnlyDependenciesInLayers()
+                .layer("core").definedBy("io.queueserver.core..")
+                .layer("store").definedBy("io.queueserver.store..")
+                .layer("security").definedBy("io.queueserver.security..")
+                .layer("workers").definedBy("io.queueserver.workers..")
+                .layer("callbacks").definedBy("io.queueserver.callbacks..")
+                .layer("engine").definedBy("io.queueserver.engine..")
+                .layer("api").definedBy("io.queueserver.api..")
+                .layer("console").definedBy("io.queueserver.console..")
+                .layer("ops").definedBy("io.queueserver.ops..")
+                .whereLayer("ops").mayNotBeAccessedByAnyLayer()
+                .whereLayer("console").mayNotBeAccessedByAnyLayer()
+                .whereLayer("api").mayOnlyBeAccessedByLayers("console", "ops")
+                .whereLayer("engine").mayOnlyBeAccessedByLayers("api", "console", "ops")
+                .whereLayer("callbacks").mayOnlyBeAccessedByLayers("engine", "api", "console", "ops")
+                .whereLayer("workers").mayOnlyBeAccessedByLayers("callbacks", "engine", "api", "console", "ops")
+                .whereLayer("security").mayOnlyBeAccessedByLayers("workers", "callbacks", "engine", "api", "console", "ops")
+                .whereLayer("store").mayOnlyBeAccessedByLayers("callbacks", "engine", "api", "console", "ops")
+                .check(classes);
+    }
+}

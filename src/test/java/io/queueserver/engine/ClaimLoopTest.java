@@ -1,0 +1,76 @@
+package io.queueserver.engine;
+
+import io.queueserver.core.Claim;
+import io.queueserver.core.DatabaseBackoff;
+import org.junit.jupiter.api.Test;
+
+import java.sql.SQLTransientConnectionException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.logging.Logger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The claim loop on a direct executor with a stand-in store: capacity, batches, backlog, database failures. */
+class ClaimLoopTest {
+    private final ManualClock clock = new ManualClock();
+    private final Capacity capacity = new Capacity(5);
+    private final RunningAttempts running = new RunningAttempts();
+    private final List<Integer> asked = new ArrayList<>();
+    private final List<List<Claim>> launched = new ArrayList<>();
+    private final DatabaseBackoff backoff = new DatabaseBackoff(Logger.getAnonymousLogger(), "test", clock);
+    private int waiting;
+    private boolean databaseAway;
+    private long nextId = 1;
+
+    private final ClaimLoop loop = new ClaimLoop(capacity, running, n -> {
+        asked.add(n);
+        if (databaseAway) {
+            throw new SQLTransientConnectionException("away", "08001");
+        }
+        List<Claim> claims = new ArrayList<>();
+        for (int i = 0; i < n && waiting > 0; i++, waiting--) {
+            claims.add(Claims.of(nextId++, 1));
+        }
+        return claims;
+    }, launched::add, Runnable::run, backoff);
+
+    @Test
+    void claimsOnlyTheFreeSlotsAndNotesTheBacklog() {
+        waiting = 12;
+        loop.wake();
+        assertEquals(List.of(5), asked, "one claim for the free slots");
+        assertEquals(5, running.size());
+        assertEquals(0, capacity.free());
+        loop.wake();
+        assertEquals(List.of(5), asked, "no free slot: no claim");
+    }
+
+    @Test
+    void aShortClaimEndsTheRoundAndGivesBackTheUnusedSlots() {
+        waiting = 2;
+        loop.wake();
+        assertEquals(List.of(5), asked);
+        assertEquals(3, capacity.free());
+        assertEquals(1, launched.size(), "one launch per claimed batch");
+        assertEquals(2, launched.get(0).size());
+        loop.wakeIfBacklog();
+        assertEquals(List.of(5), asked, "no backlog after a short claim: recorded results do not wake it");
+    }
+
+    @Test
+    void aDatabaseFailureReleasesTheSlotsAndBacksOff() {
+        waiting = 3;
+        databaseAway = true;
+        loop.wake();
+        assertEquals(5, capacity.free());
+        assertTrue(backoff.waiting());
+        loop.wake();
+        assertEquals(1, asked.size(), "no claim while backing off");
+        databaseAway = false;
+        clock.advance(java.time.Duration.ofSeconds(31));
+        loop.wake();
+        assertEquals(3, running.size());
+    }
+}

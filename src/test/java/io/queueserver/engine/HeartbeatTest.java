@@ -1,0 +1,96 @@
+package io.queueserver.engine;
+
+import io.queueserver.core.AttemptId;
+import io.queueserver.core.Claim;
+import io.queueserver.core.DatabaseBackoff;
+import io.queueserver.core.Outcome;
+import org.junit.jupiter.api.Test;
+
+import java.sql.SQLTransientConnectionException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.logging.Logger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The heartbeat's decisions with a stand-in store and a manual clock. */
+class HeartbeatTest {
+    private final ManualClock clock = new ManualClock();
+    private final RunningAttempts running = new RunningAttempts();
+    private final Set<AttemptId> owned = new HashSet<>();
+    private final List<Set<AttemptId>> renewed = new ArrayList<>();
+    private final List<Set<AttemptId>> handedBack = new ArrayList<>();
+    private int beats;
+    private boolean databaseAway;
+
+    private final Heartbeat heartbeat = new Heartbeat("n1", new Heartbeat.Store(node -> {
+        if (databaseAway) {
+            throw new SQLTransientConnectionException("away", "08001");
+        }
+        beats++;
+        return null;
+    }, ids -> {
+        renewed.add(Set.copyOf(ids));
+        return ids.size();
+    }, node -> Set.copyOf(owned), ids -> {
+        handedBack.add(Set.copyOf(ids));
+        owned.removeAll(ids);
+        return ids.size();
+    }), running, n -> { }, clock, new DatabaseBackoff(Logger.getAnonymousLogger(), "test", clock));
+
+    private CompletableFuture<Outcome> run(Claim claim) {
+        CompletableFuture<Outcome> future = new CompletableFuture<>();
+        running.add(claim, true).future = future;
+        owned.add(claim.attemptId());
+        return future;
+    }
+
+    @Test
+    void renewsExactlyTheAttemptsItRuns() {
+        run(Claims.of(1, 1));
+        run(Claims.of(2, 3));
+        heartbeat.beat();
+        assertEquals(List.of(Set.of(new AttemptId(1, 1), new AttemptId(2, 3))), renewed);
+    }
+
+    @Test
+    void abortsAnAttemptWhoseRowIsNoLongerItsButNotANewerOne() {
+        CompletableFuture<Outcome> old = run(Claims.of(1, 1));
+        owned.remove(new AttemptId(1, 1)); // rescued elsewhere, or cancelled
+        CompletableFuture<Outcome> other = run(Claims.of(2, 1));
+        heartbeat.beat();
+        assertTrue(old.isCancelled());
+        assertFalse(other.isCancelled());
+    }
+
+    @Test
+    void anOrphanIsHandedBackAtTheSecondBeatThatSeesIt() {
+        owned.add(new AttemptId(7, 2)); // committed claim this node never ran
+        heartbeat.beat();
+        assertTrue(handedBack.isEmpty(), "a claim may have committed between the two reads of one beat");
+        heartbeat.beat();
+        assertEquals(List.of(Set.of(new AttemptId(7, 2))), handedBack);
+    }
+
+    @Test
+    void connectedTimeRestartsAfterAFailedBeat() {
+        heartbeat.beat();
+        clock.advance(Duration.ofSeconds(40));
+        assertEquals(Duration.ofSeconds(40), heartbeat.connectedFor());
+        databaseAway = true;
+        heartbeat.beat();
+        assertEquals(Duration.ZERO, heartbeat.connectedFor());
+        databaseAway = false;
+        clock.advance(Duration.ofSeconds(31));
+        heartbeat.beat();
+        clock.advance(Duration.ofSeconds(5));
+        assertEquals(Duration.ofSeconds(5), heartbeat.connectedFor());
+        assertEquals(2, beats);
+    }
+}

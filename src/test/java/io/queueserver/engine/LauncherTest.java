@@ -1,0 +1,60 @@
+package io.queueserver.engine;
+
+import io.queueserver.core.DatabaseBackoff;
+import io.queueserver.core.JobRun;
+import io.queueserver.core.JobStarted;
+import io.queueserver.core.JsonFields;
+import io.queueserver.core.Outcome;
+import io.queueserver.core.Worker;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.logging.Logger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Launching: an observer that throws does not stop the job; one task per batch. */
+class LauncherTest {
+    private final List<Recorder.Recorded> recorded = new ArrayList<>();
+    private final List<Runnable> tasks = new ArrayList<>();
+    private final RunningAttempts running = new RunningAttempts();
+    private final Recorder recorder = new Recorder(batch -> batch.stream()
+            .map(f -> Optional.of(io.queueserver.core.JobState.DONE)).toList(), recorded::add, () -> { },
+            Runnable::run, (t, ms) -> { }, new DatabaseBackoff(Logger.getAnonymousLogger(), "test"));
+
+    private final Worker worker = new Worker() {
+        @Override
+        public String type() {
+            return "test";
+        }
+
+        @Override
+        public void validate(JsonFields command) {
+        }
+
+        @Override
+        public CompletableFuture<Outcome> run(JobRun run) {
+            return CompletableFuture.completedFuture(Outcome.succeeded(0, "ran " + run.jobId()));
+        }
+    };
+
+    @Test
+    void aThrowingObserverNeverStopsAJob() {
+        Launcher launcher = new Launcher(tasks::add, type -> Optional.of(worker), running, recorder, event -> {
+            if (event instanceof JobStarted) {
+                throw new IllegalStateException("observer bug");
+            }
+        }, "n1", 60);
+        var claims = List.of(Claims.of(1, 1), Claims.of(2, 1));
+        claims.forEach(c -> running.add(c, true));
+        launcher.launch(claims);
+        assertEquals(1, tasks.size(), "one task for the batch");
+        tasks.get(0).run();
+        assertEquals(2, recorded.size());
+        assertTrue(recorded.stream().allMatch(r -> r.result().outcome().success()), recorded.toString());
+    }
+}
