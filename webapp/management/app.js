@@ -357,7 +357,7 @@
     rememberContext(e.context);
     if (state.view === 'list') {
       refreshList();
-    } else if (state.view === 'job' && (String(e.id) === state.jobId || e.kind === 'retried')) {
+    } else if (state.view === 'job' && String(e.id) === state.jobId) {
       if (e.kind === 'progressed') {
         state.seen.push({at: new Date().toISOString(), cls: 'working',
           text: 'Progress ' + e.percent + '%' + (e.message ? ': ' + Views.maskText(e.message) : '')});

@@ -21,7 +21,10 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.json.JsonObjectBuilder;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.UriInfo;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -95,8 +98,9 @@ public class CompatResource {
     @POST
     @Path("get")
     @Consumes(MediaType.WILDCARD)
-    public Response get(@HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, InputStream body) {
-        JsonFields f = fields(contentType, body);
+    public Response get(@HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, @Context UriInfo uri,
+                        InputStream body) {
+        JsonFields f = fields(contentType, body, uri);
         boolean numeric = f.has("id") && f.object().get("id").getValueType() == JsonValue.ValueType.NUMBER;
         String id = numeric ? Long.toString(f.number("id", 0, 1, Long.MAX_VALUE)) : f.plainString("id", "all", 32);
         return get(id, (int) f.number("limit", DEFAULT_LIST_LIMIT, 1, MAX_LIST_LIMIT));
@@ -105,8 +109,9 @@ public class CompatResource {
     @POST
     @Path("get/summary")
     @Consumes(MediaType.WILDCARD)
-    public JsonObject summary(@HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, InputStream body) {
-        JsonFields f = fields(contentType, body);
+    public JsonObject summary(@HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, @Context UriInfo uri,
+                              InputStream body) {
+        JsonFields f = fields(contentType, body, uri);
         int count = (int) f.number("count", 10, 1, MAX_LIST_LIMIT);
         return ok(Json.createObjectBuilder()
                 .add("jobs", list(JobState.ofWord("all").orElseThrow(), count))
@@ -137,17 +142,23 @@ public class CompatResource {
 
     private JsonValue list(Set<JobState> states, int limit) {
         JsonArrayBuilder jobs = Json.createArrayBuilder();
-        store.list(states, limit).forEach(job -> jobs.add(Json.createObjectBuilder(JobJson.compatStatus(job))
-                .add("job", JobJson.compatFull(job).get("job"))));
+        store.list(states, limit).forEach(job -> jobs.add(JobJson.compatRow(job)));
         return jobs.build();
     }
 
-    private JsonFields fields(String contentType, InputStream body) {
+    /** The fields of the body, with those of the query string that the body does not give (as the original read them). */
+    private JsonFields fields(String contentType, InputStream body, UriInfo uri) {
         JsonValue value = RequestBody.read(body, contentType, bodyLimit, false);
         if (!(value instanceof JsonObject object)) {
             throw new InvalidField("body", "must be a JSON object");
         }
-        return new JsonFields(object, "");
+        JsonObjectBuilder merged = Json.createObjectBuilder(object);
+        uri.getQueryParameters().forEach((name, values) -> {
+            if (!object.containsKey(name) && !values.isEmpty()) {
+                merged.add(name, values.get(0));
+            }
+        });
+        return new JsonFields(merged.build(), "");
     }
 
     static long jobId(String id) {

@@ -44,6 +44,28 @@ public final class JobJson {
                 .build();
     }
 
+    /**
+     * A row of the original's lists ({@code /jobs/get/{word}}): the job as the original returned it, with its
+     * payload ({@code job}, secrets masked), its worker, command and params, and its output capped at
+     * {@value #LIST_OUTPUT_CHARS} characters.
+     */
+    public static JsonObject compatRow(Job job) {
+        JsonValue payload = payload(job);
+        JsonValue command = payload instanceof JsonObject p && p.get("command") instanceof JsonObject c ? c : JsonValue.NULL;
+        String output = job.output();
+        return compatSummary(job)
+                .add("job", payload)
+                .add("worker", job.type())
+                .add("command", command)
+                .add("params", command instanceof JsonObject c && c.containsKey("params") ? c.get("params") : JsonValue.NULL)
+                .add("output", nullable(output == null || output.length() <= LIST_OUTPUT_CHARS ? output
+                        : output.substring(0, LIST_OUTPUT_CHARS)))
+                .add("error", nullable(job.error()))
+                .build();
+    }
+
+    static final int LIST_OUTPUT_CHARS = 4096;
+
     private static JsonObjectBuilder compatSummary(Job job) {
         return Json.createObjectBuilder()
                 .add("id", job.id())

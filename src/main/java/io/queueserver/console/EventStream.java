@@ -8,6 +8,8 @@ import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Initialized;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import io.queueserver.core.Json;
 import jakarta.json.JsonObject;
@@ -89,23 +91,26 @@ public class EventStream {
         return inbox;
     }
 
-    synchronized void register(SseEventSink sink, Sse sse, JsonObject throughput) {
-        this.sse = sse;
+    /**
+     * The timers start with the application, never from a browser's request: a task scheduled from a request would
+     * carry that request's context, which ends with the request.
+     */
+    synchronized void start(@Observes @Initialized(ApplicationScoped.class) Object applicationStarted) {
         if (schedules == null) {
             schedules = List.of(
                     scheduler.scheduleWithFixedDelay(this::sendJobEvents, SEND_EVERY_MS, SEND_EVERY_MS, TimeUnit.MILLISECONDS),
                     scheduler.scheduleWithFixedDelay(this::sendCounters, COUNTERS_EVERY_MS, COUNTERS_EVERY_MS,
                             TimeUnit.MILLISECONDS));
         }
+    }
+
+    synchronized void register(SseEventSink sink, Sse sse, JsonObject throughput) {
+        this.sse = sse;
         sinks.add(sink);
         inbox.listening = true;
         send(sink, event("hello", Json.createObjectBuilder().add("node", node.id()).build().toString()));
         send(sink, event("counters", counters().toString()));
         send(sink, event("throughput", throughput.toString()));
-    }
-
-    int connected() {
-        return sinks.size();
     }
 
     private void sendJobEvents() {

@@ -143,7 +143,8 @@ public class Dispatcher {
         running = new RunningAttempts();
         recorder = new Recorder(batch -> completer.finishAll(batch, id), this::recorded, () -> claims.wakeIfBacklog(),
                 recordsExecutor, (task, millis) -> claimsExecutor.schedule(task, millis, TimeUnit.MILLISECONDS), backoff);
-        launcher = new Launcher(workersExecutor, workers::find, running, recorder, events::fire, id, deadlineSeconds);
+        launcher = new Launcher(workersExecutor, workers::find, running, recorder, events::fire, id, deadlineSeconds,
+                this::interrupted);
         claims = new ClaimLoop(capacity, running, n -> claimer.claim(n, id, leaseMicros), launcher::launch,
                 claimsExecutor, backoff);
         heartbeat = new Heartbeat(id, new Heartbeat.Store(n -> {
@@ -206,6 +207,19 @@ public class Dispatcher {
         } else if (r.state().get().isFinal()) {
             fire(new JobFinished(result.claim().id(), result.claim().attempt(), result.claim().context(),
                     r.state().get(), outcome.returnCode(), outcome.error()));
+        }
+    }
+
+    /** An attempt the server's stop interrupted goes back to the queue at once; it does not count. */
+    private void interrupted(RunningAttempts.Entry entry) {
+        running.remove(entry.claim.attemptId());
+        if (entry.slotTaken) {
+            capacity.release(1);
+        }
+        try {
+            leases.handBack(node.id(), Set.of(entry.claim.attemptId()));
+        } catch (Exception e) {
+            LOG.fine(() -> "job " + entry.claim.id() + " not handed back yet (" + e + "); the stop or the heartbeat will");
         }
     }
 

@@ -5,6 +5,7 @@ import io.queueserver.core.JobRun;
 import io.queueserver.core.JobStarted;
 import io.queueserver.core.Outcome;
 import io.queueserver.core.Placeholders;
+import io.queueserver.core.ServerStopping;
 import io.queueserver.core.Worker;
 import jakarta.json.JsonObject;
 
@@ -35,10 +36,13 @@ final class Launcher {
     private final Consumer<Object> events;
     private final String node;
     private final long deadlineSeconds;
+    private final Consumer<RunningAttempts.Entry> interrupted;
     private volatile boolean stopping;
 
     Launcher(Executor workersExecutor, Function<String, Optional<Worker>> workers, RunningAttempts running,
-             Recorder recorder, Consumer<Object> events, String node, long deadlineSeconds) {
+             Recorder recorder, Consumer<Object> events, String node, long deadlineSeconds,
+             Consumer<RunningAttempts.Entry> interrupted) {
+        this.interrupted = interrupted;
         this.workersExecutor = workersExecutor;
         this.workers = workers;
         this.running = running;
@@ -83,8 +87,9 @@ final class Launcher {
         entry.future = attempt;
         CompletableFuture<Outcome> recorded = new CompletableFuture<>();
         attempt.whenComplete((outcome, failure) -> {
-            if (stopping && failure instanceof CancellationException) {
-                return; // interrupted by shutdown: handed back to the queue, not a failure
+            if (failure instanceof ServerStopping || stopping && failure instanceof CancellationException) {
+                interrupted.accept(entry); // by shutdown: handed back to the queue, not a failure
+                return;
             }
             recorder.add(new Recorder.Result(claim, outcome != null ? outcome : Outcome.of(failure), entry.slotTaken,
                     recorded));

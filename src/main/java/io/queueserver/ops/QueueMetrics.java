@@ -1,5 +1,7 @@
 package io.queueserver.ops;
 
+import io.queueserver.core.AttemptId;
+
 import io.queueserver.core.CallbackDelivered;
 import io.queueserver.core.JobsRescued;
 
@@ -22,7 +24,6 @@ import org.eclipse.microprofile.metrics.Tag;
 
 import java.util.EnumMap;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Queue metrics in Payara's {@code /metrics} (Prometheus): jobs submitted, started, finished by outcome, rescued,
@@ -42,7 +43,16 @@ public class QueueMetrics {
     @Inject
     JobStore store;
 
-    private final Map<Long, Long> startedNanos = new ConcurrentHashMap<>();
+    /** Start times of this node's running attempts; an attempt that never reports its end here (cancelled on
+     * another node, its result dropped) is forgotten once more than {@value #TRACKED} are tracked. */
+    private final Map<AttemptId, Long> startedNanos = java.util.Collections.synchronizedMap(
+            new java.util.LinkedHashMap<>(16, 0.75f, false) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<AttemptId, Long> eldest) {
+                    return size() > TRACKED;
+                }
+            });
+    static final int TRACKED = 100_000;
     // looked up once: a registry lookup per job event showed in the profile of busy nodes
     private Counter submitted;
     private Counter started;
@@ -76,7 +86,7 @@ public class QueueMetrics {
 
     void started(@Observes JobStarted e) {
         started.inc();
-        startedNanos.put(e.id(), System.nanoTime());
+        startedNanos.put(new AttemptId(e.id(), e.attempt()), System.nanoTime());
     }
 
     void finished(@Observes JobFinished e) {
@@ -84,7 +94,7 @@ public class QueueMetrics {
         if (outcome != null) {
             outcome.inc();
         }
-        Long start = startedNanos.remove(e.id());
+        Long start = startedNanos.remove(new AttemptId(e.id(), e.attempt()));
         if (start != null) {
             duration.update((System.nanoTime() - start) / 1_000_000);
         }

@@ -100,7 +100,7 @@ public class ExecWorker implements Worker {
 
     @PreDestroy
     void stop() {
-        running.forEach(p -> p.stop("the server is stopping"));
+        running.forEach(RunningProcess::interrupt);
         if (drainers != managedDrainers) {
             drainers.shutdown(); // the container's executor is the container's to stop
         }

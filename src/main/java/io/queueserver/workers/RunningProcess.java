@@ -1,5 +1,7 @@
 package io.queueserver.workers;
 
+import io.queueserver.core.ServerStopping;
+
 import io.queueserver.core.Outcome;
 
 import java.io.IOException;
@@ -20,6 +22,7 @@ import java.util.function.Consumer;
  * the whole tree is stopped; background processes left behind by a command that exited are stopped too.
  */
 final class RunningProcess {
+    private volatile boolean interrupted;
     private static final long REMEMBER_EVERY_MS = 1000;
     private static final long DRAIN_WAIT_MS = 2000;
 
@@ -56,6 +59,12 @@ final class RunningProcess {
             }
         });
         return outcome;
+    }
+
+    /** The server stops: the tree is stopped and the attempt handed back, not failed. */
+    void interrupt() {
+        interrupted = true;
+        stop("the server is stopping");
     }
 
     /** Stops the whole tree; the outcome follows when the command's process has gone. */
@@ -98,7 +107,9 @@ final class RunningProcess {
         if (leftoverNote != null) {
             text = text + (text.isEmpty() ? "" : "\n") + "[" + leftoverNote + "]";
         }
-        if (stopReason != null) {
+        if (interrupted) {
+            outcome.completeExceptionally(new ServerStopping());
+        } else if (stopReason != null) {
             outcome.complete(Outcome.failed(code, text, stopReason + "; the process tree was killed"));
         } else if (code == 0) {
             outcome.complete(Outcome.succeeded(code, text));

@@ -43,12 +43,39 @@ class LauncherTest {
     };
 
     @Test
+    void anAttemptInterruptedByTheServersStopIsHandedBackNotRecorded() {
+        List<RunningAttempts.Entry> handedBack = new ArrayList<>();
+        Worker stopped = new Worker() {
+            @Override
+            public String type() {
+                return "test";
+            }
+
+            @Override
+            public void validate(JsonFields command) {
+            }
+
+            @Override
+            public CompletableFuture<Outcome> run(JobRun run) {
+                return CompletableFuture.failedFuture(new io.queueserver.core.ServerStopping());
+            }
+        };
+        Launcher launcher = new Launcher(Runnable::run, type -> Optional.of(stopped), running, recorder, e -> { },
+                "n1", 60, handedBack::add);
+        running.add(Claims.of(9, 2), true);
+        launcher.launch(List.of(Claims.of(9, 2)));
+        assertTrue(recorded.isEmpty(), "not recorded as a failure");
+        assertEquals(1, handedBack.size());
+        assertEquals(9, handedBack.get(0).claim.id());
+    }
+
+    @Test
     void aThrowingObserverNeverStopsAJob() {
         Launcher launcher = new Launcher(tasks::add, type -> Optional.of(worker), running, recorder, event -> {
             if (event instanceof JobStarted) {
                 throw new IllegalStateException("observer bug");
             }
-        }, "n1", 60);
+        }, "n1", 60, entry -> { });
         var claims = List.of(Claims.of(1, 1), Claims.of(2, 1));
         claims.forEach(c -> running.add(c, true));
         launcher.launch(claims);

@@ -31,15 +31,27 @@ final class ClusterNodes implements AutoCloseable {
     private final String clusterName = "queue-it-" + ProcessHandle.current().pid();
     private final int gridPort = 17_000 + (int) (ProcessHandle.current().pid() % 1000) * 10;
 
+    private final boolean clustered;
+
     ClusterNodes(String dbUrl, Map<String, String> extraEnv) {
+        this(dbUrl, extraEnv, true);
+    }
+
+    private ClusterNodes(String dbUrl, Map<String, String> extraEnv, boolean clustered) {
         this.dbUrl = dbUrl;
         this.extraEnv = extraEnv;
+        this.clustered = clustered;
+    }
+
+    /** Nodes started as a single installation is (README "Quick start"): no data grid to join. */
+    static ClusterNodes standalone(String dbUrl) {
+        return new ClusterNodes(dbUrl, Map.of(), false);
     }
 
     Node start(int index) throws IOException {
         int port = freePort();
-        Path log = Path.of("target", "cluster-node-" + index + ".log");
-        Path tmp = Files.createDirectories(Path.of("target", "cluster-tmp-" + index));
+        Path log = Path.of("target", logName(index));
+        Path tmp = Files.createDirectories(Path.of("target", "cluster-tmp-" + index + (clustered ? "" : "-solo")));
         ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx384m", "-Djava.io.tmpdir=" + tmp.toAbsolutePath(),
                 "-Djava.util.concurrent.ForkJoinPool.common.parallelism=2", // as README "Operations" recommends
@@ -49,10 +61,12 @@ final class ClusterNodes implements AutoCloseable {
                 "--deploy", new File(System.getProperty("queue.war")).getAbsolutePath(), "--contextroot", "/",
                 "--port", Integer.toString(port), "--nohostaware",
                 "--addlibs", new File("target/runtime/mysql-connector-j.jar").getAbsolutePath(),
-                "--postbootcommandfile", "server-config/mysql.asadmin",
-                "--clustername", clusterName, "--clustermode", "tcpip:127.0.0.1:" + gridPort,
-                "--interfaces", "127.0.0.1", "--startport", Integer.toString(gridPort))
+                "--postbootcommandfile", "server-config/mysql.asadmin")
                 .redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.command().addAll(clustered
+                ? List.of("--clustername", clusterName, "--clustermode", "tcpip:127.0.0.1:" + gridPort,
+                        "--interfaces", "127.0.0.1", "--startport", Integer.toString(gridPort))
+                : List.of("--nocluster"));
         pb.environment().put("QUEUE_DB_URL", dbUrl);
         pb.environment().put("QUEUE_DB_USER", System.getProperty("it.db.user"));
         pb.environment().put("QUEUE_DB_PASSWORD", System.getProperty("it.db.password", ""));
@@ -62,12 +76,16 @@ final class ClusterNodes implements AutoCloseable {
         return node;
     }
 
+    String logName(int index) {
+        return "cluster-node-" + index + (clustered ? "" : "-solo") + ".log";
+    }
+
     void awaitUp(Node node, Duration timeout) {
         HttpClient client = HttpClient.newHttpClient();
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (!node.process().isAlive()) {
-                throw new AssertionError("node " + node.index() + " exited; see target/cluster-node-" + node.index() + ".log");
+                throw new AssertionError("node " + node.index() + " exited; see target/" + logName(node.index()));
             }
             try {
                 HttpResponse<String> r = client.send(HttpRequest.newBuilder(node.base().resolve("/jobs/status"))

@@ -2,6 +2,7 @@ package io.queueserver.it;
 
 import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
+import jakarta.json.JsonValue;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -146,6 +147,36 @@ class CompatApiIT extends DeployedServerTest {
         assertEquals(400, badWord.status());
         assertEquals("id", badWord.object().getString("field"));
         assertEquals("limit", api.postJson("/jobs/get", "{\"id\":\"all\",\"limit\":100000}").object().getString("field"));
+    }
+
+    /** The original read id, limit and count from the form body or the query string alike. */
+    @Test
+    void listParametersMayComeInTheQueryString() {
+        for (int i = 0; i < 2; i++) {
+            api.awaitFinal(api.add("{\"command\":{\"type\":\"http\",\"url\":\"" + target.url("/q" + i) + "\"}}"));
+        }
+        assertEquals(1, api.post("/jobs/get?id=all&limit=1", "application/x-www-form-urlencoded", "")
+                .object().getJsonArray("data").size());
+        assertEquals(1, api.post("/jobs/get/summary?count=1", "application/x-www-form-urlencoded", "")
+                .data().getJsonArray("jobs").size());
+        assertEquals(2, api.post("/jobs/get?limit=1", "application/x-www-form-urlencoded", "id=all&limit=2")
+                .object().getJsonArray("data").size(), "the body wins over the query string");
+    }
+
+    /** Rows of the lists are whole jobs, as the original returned them: payload, worker, command, params, output. */
+    @Test
+    void listRowsCarryTheOriginalsRowFields() {
+        long id = api.add("{\"context\":\"rows\",\"command\":{\"type\":\"http\",\"url\":\"" + target.url("/row")
+                + "\",\"params\":{\"a\":\"1\"}}}");
+        api.awaitFinal(id);
+        JsonObject row = api.get("/jobs/get/all").object().getJsonArray("data").stream().map(JsonValue::asJsonObject)
+                .filter(j -> j.getJsonNumber("id").longValue() == id).findFirst().orElseThrow();
+        assertEquals("rows", row.getJsonObject("job").getString("context"));
+        assertEquals("http", row.getString("worker"));
+        assertEquals(target.url("/row"), row.getJsonObject("command").getString("url"));
+        assertEquals("1", row.getJsonObject("params").getString("a"));
+        assertTrue(row.containsKey("output"), row.toString());
+        assertTrue(row.getString("output").contains("/row"), row.toString());
     }
 
     @Test

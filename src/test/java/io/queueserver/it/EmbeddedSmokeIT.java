@@ -45,4 +45,27 @@ class EmbeddedSmokeIT {
         Path data = Path.of(System.getenv("QUEUE_DATA_DIR"), "queue.mv.db");
         assertTrue(Files.size(data) > 0, "the embedded database is a file in QUEUE_DATA_DIR: " + data);
     }
+
+    /** The server's JVM runs in Europe/Berlin here (the pom sets TZ): every time is still UTC. */
+    @Test
+    void timesAreUtcWhateverTheHostsZone() throws Exception {
+        assertEquals("Europe/Berlin", System.getenv("TZ"), "this execution runs the server in a non-UTC zone");
+        try (RecordingTarget target = new RecordingTarget()) {
+            Api api = new Api(base);
+            java.time.Instant inHalfAnHour = java.time.Instant.now().plus(java.time.Duration.ofMinutes(30));
+            long later = api.add("{\"run_at\":\"" + inHalfAnHour.truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+                    + "\",\"command\":{\"type\":\"http\",\"url\":\"" + target.url("/later") + "\"}}");
+            long now = api.add("{\"command\":{\"type\":\"http\",\"url\":\"" + target.url("/now") + "\"}}");
+            JsonObject done = api.awaitFinal(now);
+            java.time.Instant created = java.time.Instant.parse(done.getString("created_at"));
+            assertTrue(Math.abs(java.time.Duration.between(created, java.time.Instant.now()).toMinutes()) < 5,
+                    "created_at is UTC, not an hour off: " + created);
+            Api.sleep(1_500); // more than two ticks of the dispatcher
+            JsonObject waiting = api.job(later);
+            assertEquals("scheduled", waiting.getString("state"), "a job due in 30 minutes does not run now: " + waiting);
+            assertTrue(target.hits("/later").isEmpty());
+            assertEquals(inHalfAnHour.truncatedTo(java.time.temporal.ChronoUnit.SECONDS),
+                    java.time.Instant.parse(waiting.getString("run_at")).truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
+        }
+    }
 }

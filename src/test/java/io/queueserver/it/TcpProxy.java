@@ -10,12 +10,17 @@ import java.net.Socket;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-/** A TCP proxy on loopback whose link can be cut (every connection closed, new ones refused) and restored. */
+/**
+ * A TCP proxy on loopback whose link can be cut (every connection closed, new ones refused, like a database restart)
+ * or held (bytes kept in flight, nothing answered, like a network partition) and then restored or released.
+ */
 final class TcpProxy implements AutoCloseable {
     private final int port;
     private final int targetPort;
     private final List<Socket> open = new CopyOnWriteArrayList<>();
     private volatile ServerSocket listener;
+    private final Object gate = new Object();
+    private boolean held;
 
     TcpProxy(int targetPort) throws IOException {
         this.targetPort = targetPort;
@@ -37,6 +42,34 @@ final class TcpProxy implements AutoCloseable {
         Thread accept = new Thread(() -> accept(s), "proxy-accept");
         accept.setDaemon(true);
         accept.start();
+    }
+
+    /** Bytes stop flowing both ways; connections stay open and new ones are accepted but get no answer. */
+    void hold() {
+        synchronized (gate) {
+            held = true;
+        }
+    }
+
+    /** What was held flows on. */
+    void release() {
+        synchronized (gate) {
+            held = false;
+            gate.notifyAll();
+        }
+    }
+
+    private void awaitOpen() throws IOException {
+        synchronized (gate) {
+            while (held) {
+                try {
+                    gate.wait();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted", e);
+                }
+            }
+        }
     }
 
     synchronized void cut() throws IOException {
@@ -68,6 +101,7 @@ final class TcpProxy implements AutoCloseable {
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 int n;
                 while ((n = in.read(buffer)) >= 0) {
+                    awaitOpen();
                     out.write(buffer, 0, n);
                     out.flush();
                 }
