@@ -4,6 +4,7 @@ import jakarta.annotation.Resource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.PersistenceContext;
+import jakarta.persistence.PersistenceException;
 import jakarta.transaction.Status;
 import jakarta.transaction.SystemException;
 import jakarta.transaction.UserTransaction;
@@ -48,7 +49,16 @@ public class Transactions {
         T result;
         try {
             result = work.apply(new Tx(em, em.unwrap(Connection.class)));
-        } catch (SQLException | RuntimeException | Error e) {
+        } catch (SQLException | RuntimeException e) {
+            if (own) {
+                rollback(e);
+            }
+            Exception cause = sqlCause(e);
+            if (cause instanceof SQLException sql) {
+                throw sql;
+            }
+            throw (RuntimeException) cause;
+        } catch (Error e) {
             if (own) {
                 rollback(e);
             }
@@ -58,6 +68,20 @@ public class Transactions {
             commit();
         }
         return result;
+    }
+
+    /**
+     * JPA reports a refused statement as a runtime exception around the driver's: callers decide on SQLSTATE
+     * (a duplicate key, a refused value, a lost connection), so the driver's exception is what they get.
+     */
+    private static Exception sqlCause(Exception e) {
+        if (e instanceof PersistenceException) {
+            SQLException sql = CommitFailed.cause(e, SQLException.class);
+            if (sql != null) {
+                return sql;
+            }
+        }
+        return e;
     }
 
     private void commit() throws SQLException {

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 import java.util.logging.Logger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -26,26 +27,8 @@ class LauncherTest {
             .map(f -> Optional.of(io.queueserver.core.JobState.DONE)).toList(), recorded::add, () -> { },
             Runnable::run, (t, ms) -> { }, new DatabaseBackoff(Logger.getAnonymousLogger(), "test"));
 
-    private final Worker worker = new Worker() {
-        @Override
-        public String type() {
-            return "test";
-        }
-
-        @Override
-        public void validate(JsonFields command) {
-        }
-
-        @Override
-        public CompletableFuture<Outcome> run(JobRun run) {
-            return CompletableFuture.completedFuture(Outcome.succeeded(0, "ran " + run.jobId()));
-        }
-    };
-
-    @Test
-    void anAttemptInterruptedByTheServersStopIsHandedBackNotRecorded() {
-        List<RunningAttempts.Entry> handedBack = new ArrayList<>();
-        Worker stopped = new Worker() {
+    private static Worker worker(Function<JobRun, CompletableFuture<Outcome>> run) {
+        return new Worker() {
             @Override
             public String type() {
                 return "test";
@@ -56,10 +39,18 @@ class LauncherTest {
             }
 
             @Override
-            public CompletableFuture<Outcome> run(JobRun run) {
-                return CompletableFuture.failedFuture(new io.queueserver.core.ServerStopping());
+            public CompletableFuture<Outcome> run(JobRun job) {
+                return run.apply(job);
             }
         };
+    }
+
+    private final Worker worker = worker(run -> CompletableFuture.completedFuture(Outcome.succeeded(0, "ran " + run.jobId())));
+
+    @Test
+    void anAttemptInterruptedByTheServersStopIsHandedBackNotRecorded() {
+        List<RunningAttempts.Entry> handedBack = new ArrayList<>();
+        Worker stopped = worker(run -> CompletableFuture.failedFuture(new io.queueserver.core.ServerStopping()));
         Launcher launcher = new Launcher(Runnable::run, type -> Optional.of(stopped), running, recorder, e -> { },
                 "n1", 60, handedBack::add);
         running.add(Claims.of(9, 2), true);

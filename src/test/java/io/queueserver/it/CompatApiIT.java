@@ -269,11 +269,12 @@ class CompatApiIT extends DeployedServerTest {
         blockers.forEach(api::awaitFinal);
 
         target.maxConcurrent.set(0);
-        List<Long> burst = new java.util.ArrayList<>();
-        for (int i = 0; i < MAX_THREADS * 3; i++) {
-            burst.add(api.add("{\"command\":{\"type\":\"http\",\"url\":\"" + target.url("/hold?ms=150") + "\"}}"));
-        }
-        burst.forEach(api::awaitFinal);
+        // one batch, so that the jobs wait together whatever the speed of single submits on a busy machine
+        String hold = "{\"command\":{\"type\":\"http\",\"url\":\"" + target.url("/hold?ms=150") + "\"}}";
+        Api.Answer burstAnswer = api.postJson("/jobs", "[" + String.join(",", java.util.Collections.nCopies(MAX_THREADS * 3, hold)) + "]");
+        assertEquals(201, burstAnswer.status(), burstAnswer.body());
+        burstAnswer.object().getJsonArray("jobs").stream()
+                .map(j -> j.asJsonObject().getJsonNumber("id").longValue()).forEach(api::awaitFinal);
         assertEquals(MAX_THREADS, target.maxConcurrent.get(), "never more than max_threads jobs at once");
     }
 
