@@ -4,6 +4,7 @@ import io.queueserver.core.JobSpec;
 import io.queueserver.core.Problems;
 
 import io.queueserver.core.Json;
+import io.queueserver.security.Audit;
 import jakarta.inject.Inject;
 import jakarta.servlet.annotation.WebServlet;
 import jakarta.servlet.http.HttpServlet;
@@ -47,6 +48,7 @@ public class AddJobServlet extends HttpServlet {
                 response.setHeader("Retry-After", "5");
             }
             String field = failure.invalid() == null ? null : failure.invalid().field();
+            Audit.refusedRequest(failure.status(), request, field, failure.detail());
             write(response, failure.status(), Problems.MEDIA_TYPE, Problems.body(failure.status(), field, failure.detail()));
             return;
         }

@@ -68,6 +68,15 @@ public final class JobJson {
     }
 
     public static JsonObject rest(Job job) {
+        return summary(job)
+                .add("output", nullable(job.output()))
+                .add("output_headers", json(job.outputHeaders()))
+                .add("job", payload(job))
+                .build();
+    }
+
+    /** The REST shape without output, response headers and payload: what a list shows of a {@link Job#summary}. */
+    public static JsonObjectBuilder summary(Job job) {
         return Json.createObjectBuilder()
                 .add("id", job.id())
                 .add("state", job.state().label())
@@ -86,12 +95,8 @@ public final class JobJson {
                 .add("owner", nullable(job.owner()))
                 .add("lease_until", time(job.leaseUntil(), REST_TIME))
                 .add("return_code", nullable(job.returnCode()))
-                .add("output", nullable(job.output()))
-                .add("output_headers", json(job.outputHeaders()))
                 .add("error", nullable(job.error()))
-                .add("progress", progress(job))
-                .add("job", payload(job))
-                .build();
+                .add("progress", progress(job));
     }
 
     /** The counters of {@code GET /jobs/status} (also sent to the dashboard). */

@@ -14,6 +14,7 @@ import io.queueserver.core.JobRun;
 import io.queueserver.core.Outcome;
 import io.queueserver.core.Placeholders;
 import io.queueserver.core.Worker;
+import io.queueserver.security.SecretBox;
 import io.queueserver.workers.Workers;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
@@ -85,6 +86,9 @@ public class CallbackDeliverer {
     int timeoutSeconds;
 
     @Inject
+    SecretBox secrets;
+
+    @Inject
     @ConfigProperty(name = "queue.callback.secret")
     Optional<String> secret;
 
@@ -142,7 +146,7 @@ public class CallbackDeliverer {
     private void send(Delivery d) {
         CompletableFuture<Outcome> sent;
         try {
-            JsonObject command = Json.createReader(new StringReader(d.command())).readObject();
+            JsonObject command = secrets.open(Json.createReader(new StringReader(d.command())).readObject());
             JsonObject result = Json.createReader(new StringReader(d.body())).readObject();
             command = Placeholders.apply(command, Map.of("__JOBID__", Long.toString(d.jobId()),
                     "__STATUS__", result.getString("state")));

@@ -10,7 +10,6 @@ import jakarta.enterprise.context.RequestScoped;
 import io.queueserver.core.Json;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
-import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -18,7 +17,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 
-import java.io.StringReader;
 import java.util.List;
 
 /** {@code GET /jobs}: the job list of the dashboard, filtered, newest first, a page at a time. */
@@ -46,28 +44,8 @@ public class JobListResource {
                 .build();
     }
 
-    /** The REST shape without output and payload; only what the command runs (secrets are masked by the page). */
+    /** The REST shape without output and payload; what the command runs, from the payload's head, masked. */
     static JsonObject listed(Job job) {
-        JsonObjectBuilder b = Json.createObjectBuilder(JobJson.rest(job));
-        b.remove("output");
-        b.remove("job");
-        return b.add("command", command(job)).build();
-    }
-
-    private static JsonObject command(Job job) {
-        JsonObjectBuilder b = Json.createObjectBuilder();
-        try (var reader = Json.createReader(new StringReader(job.payload()))) {
-            JsonValue command = reader.readObject().get("command");
-            if (command instanceof JsonObject c) {
-                for (String key : List.of("type", "method", "url", "cmd", "argv")) {
-                    if (c.containsKey(key)) {
-                        b.add(key, c.get(key));
-                    }
-                }
-            }
-        } catch (RuntimeException e) {
-            b.add("type", job.type());
-        }
-        return b.build();
+        return JobJson.summary(job).add("command", CommandSummary.of(job.payload(), job.type())).build();
     }
 }

@@ -72,6 +72,9 @@ public class Dispatcher {
     ManagedThreadFactory threads;
 
     @Inject
+    io.queueserver.security.SecretBox secrets;
+
+    @Inject
     Claimer claimer;
 
     @Inject
@@ -238,7 +241,7 @@ public class Dispatcher {
     private CompletableFuture<Outcome> launch(Claim claim, Consumer<String> output, boolean slotTaken) {
         CompletableFuture<Outcome> attempt;
         try {
-            JsonObject payload = Json.createReader(new StringReader(claim.payload())).readObject();
+            JsonObject payload = secrets.open(Json.createReader(new StringReader(claim.payload())).readObject());
             JsonObject command = Placeholders.apply(payload.getJsonObject("command"),
                     Map.of("__JOBID__", Long.toString(claim.id())));
             Worker worker = workers.find(command.getString("type"))

@@ -180,12 +180,12 @@ public class JobStore {
         }
     }
 
-    /** Newest first. */
+    /** Newest first, as {@link Job#summary} rows. */
     public List<Job> list(Set<JobState> states, int limit) {
-        TypedQuery<Job> query = em.createQuery(
-                "SELECT j FROM Job j WHERE j.stateCode IN :states ORDER BY j.id DESC", Job.class);
+        TypedQuery<Object[]> query = em.createQuery("SELECT " + Job.SUMMARY_COLUMNS
+                + " FROM Job j WHERE j.stateCode IN :states ORDER BY j.id DESC", Object[].class);
         query.setParameter("states", states.stream().map(JobState::code).toList());
-        return query.setMaxResults(limit).getResultList();
+        return query.setMaxResults(limit).getResultList().stream().map(Job::summary).toList();
     }
 
     public Map<JobState, Long> counts() {
