@@ -199,7 +199,7 @@ public class TargetGuard {
         }
         int colon = authority.lastIndexOf(':');
         String host = colon >= 0 && !authority.endsWith("]") ? authority.substring(0, colon) : authority;
-        return NumericHost.parse(host).isPresent() ? host : null;
+        return NumericHost.parse(host).isPresent() || !NumericHost.isPlainSpelling(host) ? host : null;
     }
 
     private static boolean hostMatches(String allowed, String host) {
