@@ -118,7 +118,7 @@ public class CompatResource {
     private JsonValue list(Set<JobState> states, int limit) {
         JsonArrayBuilder jobs = Json.createArrayBuilder();
         store.list(states, limit).forEach(job -> jobs.add(Json.createObjectBuilder(JobJson.compatStatus(job))
-                .add("job", JobJson.compatFull(job).get("job"))));
+                .add("job", JobJson.listedPayload(job))));
         return jobs.build();
     }
 

@@ -130,6 +130,18 @@ public final class JobJson {
                 .build();
     }
 
+    /**
+     * The payload of a {@link Job#summary} row for the original's lists: whole (masked) when it fit in the prefix,
+     * else what its command runs, marked {@code "truncated": true}.
+     */
+    static JsonValue listedPayload(Job job) {
+        if (job.payload() != null && job.payload().length() < Job.PAYLOAD_HEAD) {
+            return payload(job);
+        }
+        return Json.createObjectBuilder().add("command", CommandSummary.of(job.payload(), job.type()))
+                .add("truncated", true).build();
+    }
+
     /** The payload as submitted, with credentials masked ({@link Redaction}); the stored row keeps them. */
     private static JsonValue payload(Job job) {
         return Redaction.redact(json(job.payload()));

@@ -107,7 +107,7 @@ public class CallbackDeliverer {
                 scheduler.scheduleWithFixedDelay(this::rescue, 30, 30, TimeUnit.SECONDS));
     }
 
-    void onCallbacksDue(@Observes CallbacksDue due) {
+    public void onCallbacksDue(@Observes CallbacksDue due) {
         wake();
     }
 

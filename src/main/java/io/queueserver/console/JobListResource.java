@@ -4,6 +4,7 @@ import io.queueserver.store.JobFilter;
 import io.queueserver.store.JobSearch;
 
 import io.queueserver.core.Job;
+import io.queueserver.api.CommandSummary;
 import io.queueserver.api.JobJson;
 import jakarta.ejb.EJB;
 import jakarta.enterprise.context.RequestScoped;

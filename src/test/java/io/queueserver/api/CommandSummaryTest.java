@@ -1,4 +1,4 @@
-package io.queueserver.console;
+package io.queueserver.api;
 
 import jakarta.json.JsonObject;
 import org.junit.jupiter.api.Test;

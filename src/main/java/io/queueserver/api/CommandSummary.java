@@ -1,4 +1,4 @@
-package io.queueserver.console;
+package io.queueserver.api;
 
 import io.queueserver.core.Json;
 import io.queueserver.security.Redaction;
@@ -17,13 +17,13 @@ import java.util.Set;
  * read from the first bytes of its payload: jobs are stored with these members first, and reading stops where the
  * prefix ends. Credentials are masked like everywhere else a job is shown.
  */
-final class CommandSummary {
+public final class CommandSummary {
     private static final Set<String> SHOWN = Set.of("type", "method", "url", "cmd", "argv");
 
     private CommandSummary() {
     }
 
-    static JsonObject of(String payloadHead, String type) {
+    public static JsonObject of(String payloadHead, String type) {
         JsonObjectBuilder b = Json.createObjectBuilder().add("type", type);
         if (payloadHead != null) {
             try (JsonParser p = Json.createParser(new StringReader(payloadHead))) {
