@@ -8,6 +8,7 @@ import io.queueserver.store.JobStore;
 import io.queueserver.engine.Capacity;
 import io.queueserver.security.CrossSiteGuard;
 import jakarta.enterprise.context.ApplicationScoped;
+import io.queueserver.security.RequestGrant;
 import jakarta.inject.Inject;
 import io.queueserver.core.Json;
 import jakarta.json.JsonArrayBuilder;
@@ -47,6 +48,9 @@ public class CompatResource {
     JobStore store;
 
     @Inject
+    RequestGrant grant;
+
+    @Inject
     Capacity capacity;
 
     @Inject
@@ -62,7 +66,8 @@ public class CompatResource {
     @GET
     @Path("status/{id}")
     public Response status(@PathParam("id") String id) {
-        return store.find(jobId(id)).map(job -> Response.ok(ok(JobJson.compatStatus(job))).build())
+        return store.find(jobId(id)).filter(job -> grant.maySee(job.context()))
+                .map(job -> Response.ok(ok(JobJson.compatStatus(job))).build())
                 .orElseGet(CompatResource::notFound);
     }
 
@@ -107,7 +112,8 @@ public class CompatResource {
 
     private Response get(String idOrWord, int limit) {
         if (idOrWord.matches("\\d{1,18}")) {
-            return store.find(Long.parseLong(idOrWord)).map(job -> Response.ok(ok(JobJson.compatFull(job))).build())
+            return store.find(Long.parseLong(idOrWord)).filter(job -> grant.maySee(job.context()))
+                    .map(job -> Response.ok(ok(JobJson.compatFull(job))).build())
                     .orElseGet(CompatResource::notFound);
         }
         Set<JobState> states = JobState.ofWord(idOrWord).orElseThrow(() -> new InvalidField("id",
@@ -117,7 +123,7 @@ public class CompatResource {
 
     private JsonValue list(Set<JobState> states, int limit) {
         JsonArrayBuilder jobs = Json.createArrayBuilder();
-        store.list(states, limit).forEach(job -> jobs.add(Json.createObjectBuilder(JobJson.compatStatus(job))
+        store.list(states, limit, grant.contexts()).forEach(job -> jobs.add(Json.createObjectBuilder(JobJson.compatStatus(job))
                 .add("job", JobJson.listedPayload(job))));
         return jobs.build();
     }

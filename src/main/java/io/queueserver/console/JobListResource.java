@@ -6,7 +6,10 @@ import io.queueserver.store.JobSearch;
 import io.queueserver.core.Job;
 import io.queueserver.api.CommandSummary;
 import io.queueserver.api.JobJson;
+import io.queueserver.core.InvalidField;
+import io.queueserver.security.RequestGrant;
 import jakarta.ejb.EJB;
+import jakarta.inject.Inject;
 import jakarta.enterprise.context.RequestScoped;
 import io.queueserver.core.Json;
 import jakarta.json.JsonArrayBuilder;
@@ -28,12 +31,18 @@ public class JobListResource {
     @EJB
     JobSearch search;
 
+    @Inject
+    RequestGrant grant;
+
     /** Newest first; {@code next_cursor} is the cursor of the next page, null on the last one. */
     @GET
     public JsonObject list(@QueryParam("state") String state, @QueryParam("context") String context,
                            @QueryParam("q") String q, @QueryParam("limit") String limit,
                            @QueryParam("cursor") String cursor) {
-        JobFilter filter = JobFilter.of(state, context, q, limit, cursor);
+        if (context != null && !context.isBlank() && !grant.maySee(context)) {
+            throw new InvalidField(403, "context", "this API token may not see jobs of context '" + context + "'");
+        }
+        JobFilter filter = JobFilter.of(state, context, q, limit, cursor).within(grant.contexts());
         List<Job> found = search.list(filter);
         boolean more = found.size() > filter.limit();
         List<Job> page = more ? found.subList(0, filter.limit()) : found;

@@ -48,7 +48,11 @@ public final class ApiTokens {
         }
         Set<String> contexts = parts.length > 2 ? Arrays.stream(parts[2].split("\\+")).map(String::trim)
                 .filter(c -> !c.isEmpty()).collect(Collectors.toSet()) : Set.of();
-        return new Known(digest(parts[0].trim()), new Grant(scope, contexts));
+        try {
+            return new Known(digest(parts[0].trim()), new Grant(scope, contexts));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("QUEUE_API_TOKENS: " + e.getMessage());
+        }
     }
 
     /** The configured tokens themselves, without scopes (to warn about short ones). */

@@ -7,7 +7,7 @@ import java.util.Set;
  * What an API token may do. {@code read}: look (GET/HEAD, and the original's read-only POSTs {@code /jobs/get},
  * {@code /jobs/get/summary}); {@code submit}: look and submit ({@code POST /jobs}, {@code POST /jobs/add});
  * {@code admin}: everything (cancel, retry, delete, run, progress). {@code contexts}, when not empty, are the only
- * contexts the token may submit to.
+ * contexts a read or submit token may submit to and see jobs of; admin tokens are never limited to contexts.
  */
 public record Grant(Scope scope, Set<String> contexts) {
     public enum Scope {
@@ -25,6 +25,9 @@ public record Grant(Scope scope, Set<String> contexts) {
 
     public Grant {
         contexts = Set.copyOf(contexts);
+        if (scope == Scope.ADMIN && !contexts.isEmpty()) {
+            throw new IllegalArgumentException("an admin token cannot be limited to contexts");
+        }
     }
 
     public boolean allows(String method, String path) {
@@ -40,6 +43,10 @@ public record Grant(Scope scope, Set<String> contexts) {
     }
 
     public boolean maySubmitTo(String context) {
+        return maySee(context);
+    }
+
+    public boolean maySee(String context) {
         return contexts.isEmpty() || contexts.contains(context);
     }
 }

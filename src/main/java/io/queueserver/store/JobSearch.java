@@ -46,6 +46,9 @@ public class JobSearch {
         if (filter.context() != null) {
             jpql.append(" AND j.context = :context");
         }
+        if (!filter.within().isEmpty()) {
+            jpql.append(" AND j.context IN :within");
+        }
         if (filter.cursor() != null) {
             jpql.append(" AND j.id < :cursor");
         }
@@ -60,6 +63,9 @@ public class JobSearch {
         }
         if (filter.context() != null) {
             query.setParameter("context", filter.context());
+        }
+        if (!filter.within().isEmpty()) {
+            query.setParameter("within", List.copyOf(filter.within()));
         }
         if (filter.cursor() != null) {
             query.setParameter("cursor", filter.cursor());

@@ -180,11 +180,15 @@ public class JobStore {
         }
     }
 
-    /** Newest first, as {@link Job#summary} rows. */
-    public List<Job> list(Set<JobState> states, int limit) {
-        TypedQuery<Object[]> query = em.createQuery("SELECT " + Job.SUMMARY_COLUMNS
-                + " FROM Job j WHERE j.stateCode IN :states ORDER BY j.id DESC", Object[].class);
+    /** Newest first, as {@link Job#summary} rows; only of the contexts {@code within} unless it is empty. */
+    public List<Job> list(Set<JobState> states, int limit, Set<String> within) {
+        TypedQuery<Object[]> query = em.createQuery("SELECT " + Job.SUMMARY_COLUMNS + " FROM Job j WHERE j.stateCode"
+                + " IN :states" + (within.isEmpty() ? "" : " AND j.context IN :within") + " ORDER BY j.id DESC",
+                Object[].class);
         query.setParameter("states", states.stream().map(JobState::code).toList());
+        if (!within.isEmpty()) {
+            query.setParameter("within", List.copyOf(within));
+        }
         return query.setMaxResults(limit).getResultList().stream().map(Job::summary).toList();
     }
 

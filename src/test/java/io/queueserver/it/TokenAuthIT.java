@@ -72,6 +72,17 @@ class TokenAuthIT {
         for (String path : new String[] {"/jobs/" + id + "/cancel", "/jobs/" + id + "/run", "/jobs/retry"}) {
             assertEquals(403, anonymous.postJson(path, "{}", submitter).status(), path);
         }
+        long billingJob = anonymous.postJson("/jobs", billing.replace("https://example.com/", "https://example.com/b"),
+                "Authorization", "Bearer " + TOKENS[0]).object().getJsonNumber("id").longValue();
+        assertEquals(200, anonymous.get("/jobs/" + id, submitter).status());
+        assertEquals(404, anonymous.get("/jobs/" + billingJob, submitter).status(), "other contexts stay unseen");
+        assertEquals(404, anonymous.get("/jobs/get/" + billingJob, submitter).status());
+        assertEquals(403, anonymous.get("/jobs?context=billing", submitter).status());
+        assertTrue(anonymous.get("/jobs?q=%23" + billingJob, submitter).object().getJsonArray("jobs").isEmpty());
+        assertFalse(anonymous.get("/jobs/get/all", submitter).body().contains("example.com/b"));
+        assertEquals(1, anonymous.get("/jobs?q=%23" + id, submitter).object().getJsonArray("jobs").size());
+        assertEquals(204, new Api(base).send(java.net.http.HttpRequest.newBuilder(new Api(base).uri("/jobs/"
+                + billingJob)).DELETE()).status());
         Api.Answer access = anonymous.get("/management/access", submitter);
         assertEquals("submit", access.object().getString("scope"));
         assertEquals("[\"mailing\"]", access.object().getJsonArray("contexts").toString());

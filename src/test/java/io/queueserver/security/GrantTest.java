@@ -22,6 +22,8 @@ class GrantTest {
         assertEquals(Grant.Scope.READ, tokens.grantOf("viewer-token-01234567").orElseThrow().scope());
         assertTrue(tokens.grantOf("ci-token-0123456789:submit:mailing+billing").isEmpty());
         assertThrows(IllegalArgumentException.class, () -> ApiTokens.parse("t:root"));
+        assertThrows(IllegalArgumentException.class, () -> ApiTokens.parse("t:admin:mailing"),
+                "admin tokens are never limited to contexts");
         assertEquals(java.util.List.of("a", "b"), ApiTokens.values("a:read, b"));
     }
 
@@ -45,5 +47,6 @@ class GrantTest {
         assertTrue(submit.maySubmitTo("mailing"));
         assertFalse(submit.maySubmitTo("billing"));
         assertTrue(read.maySubmitTo("any"));
+        assertTrue(submit.maySee("mailing") && !submit.maySee("billing") && Grant.ADMIN.maySee("billing"));
     }
 }
