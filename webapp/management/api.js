@@ -143,6 +143,7 @@ const Api = (() => {
     ApiError,
     askToken,
     hasToken: () => Boolean(token()),
+    access: () => json('GET', 'management/access'),
     list: params => json('GET', 'jobs?' + new URLSearchParams(params)),
     job: id => json('GET', 'jobs/' + encodeURIComponent(id)),
     submit: job => json('POST', 'jobs', job),

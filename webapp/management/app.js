@@ -204,6 +204,22 @@
     setActions(job.state);
   }
 
+  // what the token may do: read < submit < admin; buttons it may not use are hidden, not merely disabled
+  async function showAccess() {
+    let access = {scope: 'read', contexts: []};
+    try {
+      access = await Api.access();
+    } catch (e) {
+      // unknown: show the least
+    }
+    const scope = access.scope;
+    document.body.dataset.scope = scope;
+    $('scope').textContent = scope === 'admin' ? '' : scope + (access.contexts.length ? ': ' + access.contexts.join(', ') : '');
+    $('new-job').hidden = scope === 'read';
+    $('retry-all').hidden = scope !== 'admin';
+    document.querySelectorAll('#job-view [data-action]').forEach(b => { b.hidden = scope !== 'admin'; });
+  }
+
   function setActions(jobState) {
     const allowed = {
       run: ['waiting', 'scheduled', 'failed', 'cancelled'].includes(jobState),
@@ -410,7 +426,7 @@
     });
     $('submit-cancel').addEventListener('click', () => $('submit-dialog').close());
     $('submit-form').addEventListener('submit', submitJob);
-    $('token-button').addEventListener('click', () => Api.askToken().then(() => { route(); }));
+    $('token-button').addEventListener('click', () => Api.askToken().then(() => { showAccess(); route(); }));
     document.addEventListener('keydown', e => {
       if (e.key === '/' && !e.target.closest('input, textarea, select, dialog') && state.view === 'list') {
         e.preventDefault();
@@ -419,6 +435,7 @@
     });
     setInterval(() => Views.refreshTimes(document), 15000);
     Chart.draw();
+    showAccess();
     route();
     Api.events(onEvent, setLive);
   }

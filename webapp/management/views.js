@@ -2,7 +2,7 @@
 // Rendering: status icons, times, secret masking, table rows and the job page. No data fetching here.
 const Views = (() => {
   const ICONS = {waiting: '◷', scheduled: '◔', working: '↻', done: '✓', failed: '✕', cancelled: '⊘'};
-  const SECRET_NAME = /(^|[-_.])(authorization|cookie|set-cookie|token|secret|passw(or)?d|pwd|api[-_]?key|apikey|signature|credentials?|private[-_]?key|session|auth)([-_.]|$)|token|secret|passw/i;
+  const SECRET_NAME = /(^|[-_.])(authorization|cookie|set-cookie|token|secret|passw(or)?d|pwd|api[-_]?key|apikey|signature|credentials?|private[-_]?key|session|auth|authentication|key|jwt|x-auth-key|ocp-apim-subscription-key)([-_.]|$)|token|secret|passw|jwt/i;
   const MASK = '•••';
   const relative = new Intl.RelativeTimeFormat('en', {numeric: 'auto'});
 
@@ -63,10 +63,19 @@ const Views = (() => {
       : ms < 3600000 ? Math.round(ms / 60000) + ' min' : (ms / 3600000).toFixed(1) + ' h';
   }
 
+  // a URL may hold malformed escapes (?%ff=1): decodeURIComponent throws on them
+  function decoded(text) {
+    try {
+      return decodeURIComponent(text);
+    } catch (e) {
+      return text;
+    }
+  }
+
   function maskUrl(text) {
     return text.replace(/^([a-z][a-z0-9+.-]*:\/\/)([^/@\s]+)@/i, (m, scheme) => scheme + MASK + '@')
       .replace(/([?&])([^=&#\s]+)=([^&#\s]*)/g, (m, sep, name, value) =>
-        SECRET_NAME.test(decodeURIComponent(name)) ? sep + name + '=' + MASK : m);
+        SECRET_NAME.test(decoded(name)) ? sep + name + '=' + MASK : m);
   }
 
   function maskText(text) {

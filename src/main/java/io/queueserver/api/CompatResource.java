@@ -9,6 +9,7 @@ import io.queueserver.store.JobStore;
 import io.queueserver.engine.Engine;
 import io.queueserver.security.CrossSiteGuard;
 import jakarta.enterprise.context.ApplicationScoped;
+import io.queueserver.security.RequestGrant;
 import jakarta.inject.Inject;
 import io.queueserver.core.Json;
 import jakarta.json.JsonArrayBuilder;
@@ -58,6 +59,9 @@ public class CompatResource {
     Engine engine;
 
     @Inject
+    RequestGrant grant;
+
+    @Inject
     @ConfigProperty(name = "queue.body.max.bytes", defaultValue = "262144")
     int bodyLimit;
 
@@ -85,7 +89,8 @@ public class CompatResource {
     @GET
     @Path("status/{id}")
     public Response status(@PathParam("id") String id) {
-        return store.find(jobId(id)).map(job -> Response.ok(ok(JobJson.compatStatus(job))).build())
+        return store.find(jobId(id)).filter(job -> grant.maySee(job.context()))
+                .map(job -> Response.ok(ok(JobJson.compatStatus(job))).build())
                 .orElseGet(CompatResource::notFound);
     }
 
@@ -132,7 +137,8 @@ public class CompatResource {
 
     private Response get(String idOrWord, int limit) {
         if (idOrWord.matches("\\d{1,18}")) {
-            return store.find(Long.parseLong(idOrWord)).map(job -> Response.ok(ok(JobJson.compatFull(job))).build())
+            return store.find(Long.parseLong(idOrWord)).filter(job -> grant.maySee(job.context()))
+                    .map(job -> Response.ok(ok(JobJson.compatFull(job))).build())
                     .orElseGet(CompatResource::notFound);
         }
         Set<JobState> states = JobState.ofWord(idOrWord).orElseThrow(() -> new InvalidField("id",
@@ -142,7 +148,7 @@ public class CompatResource {
 
     private JsonValue list(Set<JobState> states, int limit) {
         JsonArrayBuilder jobs = Json.createArrayBuilder();
-        store.list(states, limit).forEach(job -> jobs.add(JobJson.compatRow(job)));
+        store.list(states, limit, grant.contexts()).forEach(job -> jobs.add(JobJson.compatRow(job)));
         return jobs.build();
     }
 

@@ -48,8 +48,7 @@ public class ErrorMapper implements ExceptionMapper<Throwable> {
     private Response refused(InvalidField invalid) {
         if (invalid.status() == 401 || invalid.status() == 403) {
             try {
-                Audit.denied(invalid.status(), request.getRemoteAddr(), request.getMethod(), request.getRequestURI(),
-                        invalid.field() + " " + invalid.getMessage());
+                Audit.refusedRequest(invalid.status(), request, invalid.field(), invalid.getMessage());
             } catch (RuntimeException outsideRequest) {
                 Audit.denied(invalid.status(), null, null, null, invalid.field() + " " + invalid.getMessage());
             }

@@ -46,11 +46,11 @@ public final class JobJson {
 
     /**
      * A row of the original's lists ({@code /jobs/get/{word}}): the job as the original returned it, with its
-     * payload ({@code job}, secrets masked), its worker, command and params, and its output capped at
-     * {@value #LIST_OUTPUT_CHARS} characters.
+     * payload ({@code job}, secrets masked; a large one is summarised, see {@link #listedPayload}), its worker, command
+     * and params, and its output capped at {@value #LIST_OUTPUT_CHARS} characters (the row carries only that prefix).
      */
     public static JsonObject compatRow(Job job) {
-        JsonValue payload = payload(job);
+        JsonValue payload = listedPayload(job);
         JsonValue command = payload instanceof JsonObject p && p.get("command") instanceof JsonObject c ? c : JsonValue.NULL;
         String output = job.output();
         return compatSummary(job)
@@ -90,6 +90,15 @@ public final class JobJson {
     }
 
     public static JsonObject rest(Job job) {
+        return summary(job)
+                .add("output", nullable(job.output()))
+                .add("output_headers", json(job.outputHeaders()))
+                .add("job", payload(job))
+                .build();
+    }
+
+    /** The REST shape without output, response headers and payload: what a list shows of a {@link Job#summary}. */
+    public static JsonObjectBuilder summary(Job job) {
         return Json.createObjectBuilder()
                 .add("id", job.id())
                 .add("state", job.state().label())
@@ -108,12 +117,8 @@ public final class JobJson {
                 .add("owner", nullable(job.owner()))
                 .add("lease_until", time(job.leaseUntil(), REST_TIME))
                 .add("return_code", nullable(job.returnCode()))
-                .add("output", nullable(job.output()))
-                .add("output_headers", json(job.outputHeaders()))
                 .add("error", nullable(job.error()))
-                .add("progress", progress(job))
-                .add("job", payload(job))
-                .build();
+                .add("progress", progress(job));
     }
 
     /** The counters of {@code GET /jobs/status} (also sent to the dashboard). */
@@ -145,6 +150,18 @@ public final class JobJson {
                 .add("percent", job.progress())
                 .add("message", nullable(job.progressMessage()))
                 .build();
+    }
+
+    /**
+     * The payload of a {@link Job#summary} row for the original's lists: whole (masked) when it fit in the prefix,
+     * else what its command runs, marked {@code "truncated": true}.
+     */
+    static JsonValue listedPayload(Job job) {
+        if (job.payload() != null && job.payload().length() < Job.PAYLOAD_HEAD) {
+            return payload(job);
+        }
+        return Json.createObjectBuilder().add("command", CommandSummary.of(job.payload(), job.type()))
+                .add("truncated", true).build();
     }
 
     /** The payload as submitted, with credentials masked ({@link Redaction}); the stored row keeps them. */

@@ -26,6 +26,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import jakarta.enterprise.context.ApplicationScoped;
+import io.queueserver.security.RequestGrant;
 import jakarta.inject.Inject;
 import io.queueserver.core.Json;
 import jakarta.json.JsonArray;
@@ -65,6 +66,9 @@ public class JobResource {
 
     @Inject
     JobStore store;
+
+    @Inject
+    RequestGrant grant;
 
     @Inject
     JobMoves control;
@@ -112,7 +116,7 @@ public class JobResource {
     @GET
     @Path("{id: \\d+}")
     public Response get(@PathParam("id") String id) {
-        return store.find(CompatResource.jobId(id))
+        return store.find(CompatResource.jobId(id)).filter(job -> grant.maySee(job.context()))
                 .map(job -> Response.ok(JobJson.rest(job, store.attempts(job), store.callbacks(job.id()))).build())
                 .orElseGet(() -> Problems.of(404, "id", "job " + id + " not found"));
     }

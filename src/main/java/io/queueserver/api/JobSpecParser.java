@@ -6,18 +6,25 @@ import io.queueserver.core.JsonFields;
 
 import io.queueserver.core.Worker;
 import io.queueserver.workers.Workers;
+import io.queueserver.security.RequestGrant;
+import io.queueserver.security.SecretBox;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
+import java.nio.charset.StandardCharsets;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 
-/** Turns a submitted JSON job into a {@link JobSpec}, or refuses it naming the first offending field. */
+/**
+ * Turns a submitted JSON job into a {@link JobSpec}, or refuses it naming the first offending field. Every job of
+ * every route is at most {@code QUEUE_BODY_MAX_BYTES} (413), whatever the request's own limit (a batch's is larger);
+ * it is stored with its command first and its secrets sealed ({@link SecretBox}).
+ */
 @ApplicationScoped
 public class JobSpecParser {
     public static final int DEFAULT_PRIORITY = 500;
@@ -26,26 +33,47 @@ public class JobSpecParser {
 
     private Workers workers;
     private int defaultMaxAttempts;
+    private int jobLimit;
+    private SecretBox secrets;
+    private RequestGrant grant;
 
     protected JobSpecParser() {
     }
 
+    /** For tests: no sealing, no token limits. */
+    public JobSpecParser(Workers workers, int defaultMaxAttempts) {
+        this(workers, defaultMaxAttempts, 262_144, SecretBox.of(null), null);
+    }
+
     @Inject
     public JobSpecParser(Workers workers,
-                         @ConfigProperty(name = "queue.max.attempts", defaultValue = "1") int defaultMaxAttempts) {
+                         @ConfigProperty(name = "queue.max.attempts", defaultValue = "1") int defaultMaxAttempts,
+                         @ConfigProperty(name = "queue.body.max.bytes", defaultValue = "262144") int jobLimit,
+                         SecretBox secrets, RequestGrant grant) {
         this.workers = workers;
         this.defaultMaxAttempts = defaultMaxAttempts;
+        this.jobLimit = jobLimit;
+        this.secrets = secrets;
+        this.grant = grant;
     }
 
     public JobSpec parse(JsonValue body, String path) {
         if (!(body instanceof JsonObject job)) {
             throw new InvalidField(path.isEmpty() ? "body" : path, "must be a JSON object describing the job");
         }
+        if (job.toString().getBytes(StandardCharsets.UTF_8).length > jobLimit) {
+            throw new InvalidField(413, path.isEmpty() ? "body" : path, "is a job larger than the limit of " + jobLimit
+                    + " bytes (QUEUE_BODY_MAX_BYTES)");
+        }
         JsonFields f = new JsonFields(job, path);
         int priority = (int) f.number("priority", DEFAULT_PRIORITY, -1_000_000, 1_000_000);
         String context = f.plainString("context", "default", MAX_CONTEXT);
         if (context.isBlank()) {
             throw new InvalidField(f.field("context"), "must not be empty");
+        }
+        if (grant != null && !grant.maySubmitTo(context)) {
+            throw new InvalidField(403, f.field("context"), "this API token may not submit jobs of context '"
+                    + context + "'");
         }
         JsonFields command = f.nested("command");
         if (command == null) {
@@ -68,7 +96,8 @@ public class JobSpecParser {
         if (uniqueKey != null && uniqueKey.isBlank()) {
             throw new InvalidField(f.field("unique_key"), "must not be empty");
         }
-        return new JobSpec(priority, context, type, job, runAt, delay, maxAttempts, uniqueKey);
+        return new JobSpec(priority, context, type, secrets.seal(StoredPayload.commandFirst(job)), runAt, delay,
+                maxAttempts, uniqueKey);
     }
 
     /** The {@code Idempotency-Key} header applies when the payload has no {@code unique_key}. */

@@ -18,6 +18,7 @@ import io.queueserver.core.JobRun;
 import io.queueserver.core.Outcome;
 import io.queueserver.core.Placeholders;
 import io.queueserver.core.Worker;
+import io.queueserver.security.SecretBox;
 import io.queueserver.workers.Workers;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
@@ -84,6 +85,9 @@ public class CallbackDeliverer {
     int timeoutSeconds;
 
     @Inject
+    SecretBox secrets;
+
+    @Inject
     @ConfigProperty(name = "queue.callback.secret")
     Optional<String> secret;
 
@@ -139,7 +143,7 @@ public class CallbackDeliverer {
         CompletableFuture<Outcome> sent;
         try {
             JsonObject result = d.result();
-            JsonObject command = Placeholders.apply(d.command(), Map.of("__JOBID__", Long.toString(d.jobId()),
+            JsonObject command = Placeholders.apply(secrets.open(d.command()), Map.of("__JOBID__", Long.toString(d.jobId()),
                     "__STATUS__", result.getString("state")));
             Worker worker = workers.find(command.getString("type"))
                     .orElseThrow(() -> new IllegalStateException("no worker for callback type"));

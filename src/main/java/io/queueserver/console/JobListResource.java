@@ -4,13 +4,16 @@ import io.queueserver.store.JobFilter;
 import io.queueserver.store.JobSearch;
 
 import io.queueserver.core.Job;
+import io.queueserver.api.CommandSummary;
 import io.queueserver.api.JobJson;
+import io.queueserver.core.InvalidField;
+import io.queueserver.security.RequestGrant;
 import jakarta.ejb.EJB;
+import jakarta.inject.Inject;
 import jakarta.enterprise.context.RequestScoped;
 import io.queueserver.core.Json;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
-import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -18,7 +21,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 
-import java.io.StringReader;
 import java.util.List;
 
 /** {@code GET /jobs}: the job list of the dashboard, filtered, newest first, a page at a time. */
@@ -29,12 +31,18 @@ public class JobListResource {
     @EJB
     JobSearch search;
 
+    @Inject
+    RequestGrant grant;
+
     /** Newest first; {@code next_cursor} is the cursor of the next page, null on the last one. */
     @GET
     public JsonObject list(@QueryParam("state") String state, @QueryParam("context") String context,
                            @QueryParam("q") String q, @QueryParam("limit") String limit,
                            @QueryParam("cursor") String cursor) {
-        JobFilter filter = JobFilter.of(state, context, q, limit, cursor);
+        if (context != null && !context.isBlank() && !grant.maySee(context)) {
+            throw new InvalidField(403, "context", "this API token may not see jobs of context '" + context + "'");
+        }
+        JobFilter filter = JobFilter.of(state, context, q, limit, cursor).within(grant.contexts());
         List<Job> found = search.list(filter);
         boolean more = found.size() > filter.limit();
         List<Job> page = more ? found.subList(0, filter.limit()) : found;
@@ -46,28 +54,8 @@ public class JobListResource {
                 .build();
     }
 
-    /** The REST shape without output and payload; only what the command runs (secrets are masked by the page). */
+    /** The REST shape without output and payload; what the command runs, from the payload's head, masked. */
     static JsonObject listed(Job job) {
-        JsonObjectBuilder b = Json.createObjectBuilder(JobJson.rest(job));
-        b.remove("output");
-        b.remove("job");
-        return b.add("command", command(job)).build();
-    }
-
-    private static JsonObject command(Job job) {
-        JsonObjectBuilder b = Json.createObjectBuilder();
-        try (var reader = Json.createReader(new StringReader(job.payload()))) {
-            JsonValue command = reader.readObject().get("command");
-            if (command instanceof JsonObject c) {
-                for (String key : List.of("type", "method", "url", "cmd", "argv")) {
-                    if (c.containsKey(key)) {
-                        b.add(key, c.get(key));
-                    }
-                }
-            }
-        } catch (RuntimeException e) {
-            b.add("type", job.type());
-        }
-        return b.build();
+        return JobJson.summary(job).add("command", CommandSummary.of(job.payload(), job.type())).build();
     }
 }

@@ -1,5 +1,12 @@
 package io.queueserver.console;
 
+import io.queueserver.core.Json;
+import io.queueserver.security.RequestGrant;
+import jakarta.inject.Inject;
+import jakarta.json.JsonArrayBuilder;
+import jakarta.json.JsonObject;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
 import jakarta.servlet.ServletContext;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -33,6 +40,19 @@ public class ManagementResource {
 
     @Context
     UriInfo uri;
+
+    @Inject
+    RequestGrant grant;
+
+    /** What the caller's token may do, so the dashboard shows only what it allows. */
+    @GET
+    @Path("access")
+    @Produces(MediaType.APPLICATION_JSON)
+    public JsonObject access() {
+        JsonArrayBuilder contexts = Json.createArrayBuilder();
+        grant.get().contexts().stream().sorted().forEach(contexts::add);
+        return Json.createObjectBuilder().add("scope", grant.get().scope().label()).add("contexts", contexts).build();
+    }
 
     /** {@code /management} becomes {@code /management/} so the page's relative links work at any context root. */
     @GET

@@ -74,6 +74,46 @@ public class Job {
         this.maxAttempts = spec.maxAttempts();
     }
 
+    /**
+     * The select list of a job list's rows: every column but output and response headers, with payload and error
+     * cut to a bounded prefix, so a page of jobs costs a bounded amount of memory whatever the jobs hold.
+     */
+    public static final String SUMMARY_COLUMNS = "j.id, j.stateCode, j.priority, j.context, j.type,"
+            + " SUBSTRING(j.payload, 1, " + Job.PAYLOAD_HEAD + "), j.uniqueKey, j.runAt, j.timeAdded, j.timeStarted,"
+            + " j.timeCompleted, j.attempt, j.maxAttempts, j.rescues, j.owner, j.leaseUntil, j.returnCode,"
+            + " SUBSTRING(j.error, 1, " + Job.ERROR_HEAD + "), j.progress, j.progressMessage,"
+            + " SUBSTRING(j.output, 1, " + Job.OUTPUT_HEAD + ")";
+    public static final int PAYLOAD_HEAD = 4096;
+    public static final int ERROR_HEAD = 2000;
+    public static final int OUTPUT_HEAD = 4096;
+
+    /** A row selected with {@link #SUMMARY_COLUMNS}: its payload and output are prefixes, headers are null. */
+    public static Job summary(Object[] row) {
+        Job j = new Job();
+        j.id = ((Number) row[0]).longValue();
+        j.stateCode = ((Number) row[1]).intValue();
+        j.priority = ((Number) row[2]).intValue();
+        j.context = (String) row[3];
+        j.type = (String) row[4];
+        j.payload = (String) row[5];
+        j.uniqueKey = (String) row[6];
+        j.runAt = (LocalDateTime) row[7];
+        j.timeAdded = (LocalDateTime) row[8];
+        j.timeStarted = (LocalDateTime) row[9];
+        j.timeCompleted = (LocalDateTime) row[10];
+        j.attempt = ((Number) row[11]).intValue();
+        j.maxAttempts = ((Number) row[12]).intValue();
+        j.rescues = ((Number) row[13]).intValue();
+        j.owner = (String) row[14];
+        j.leaseUntil = (LocalDateTime) row[15];
+        j.returnCode = (Integer) row[16];
+        j.error = (String) row[17];
+        j.progress = (Integer) row[18];
+        j.progressMessage = (String) row[19];
+        j.output = (String) row[20];
+        return j;
+    }
+
     public long id() {
         return id;
     }

@@ -11,6 +11,7 @@ import io.queueserver.store.Claimer;
 import io.queueserver.store.Completer;
 import io.queueserver.store.Leases;
 import io.queueserver.store.NodeRegistry;
+import io.queueserver.security.SecretBox;
 import io.queueserver.workers.ExecWorker;
 import io.queueserver.workers.Workers;
 import jakarta.annotation.PostConstruct;
@@ -105,6 +106,9 @@ public class Dispatcher {
     JobEvents events;
 
     @Inject
+    SecretBox secrets;
+
+    @Inject
     @ConfigProperty(name = "queue.max.threads", defaultValue = "20")
     int maxThreads;
 
@@ -144,7 +148,7 @@ public class Dispatcher {
         recorder = new Recorder(batch -> completer.finishAll(batch, id), this::recorded, () -> claims.wakeIfBacklog(),
                 recordsExecutor, (task, millis) -> claimsExecutor.schedule(task, millis, TimeUnit.MILLISECONDS), backoff);
         launcher = new Launcher(workersExecutor, workers::find, running, recorder, events::fire, id, deadlineSeconds,
-                this::interrupted);
+                this::interrupted, secrets::open);
         claims = new ClaimLoop(capacity, running, n -> claimer.claim(n, id, leaseMicros), launcher::launch,
                 claimsExecutor, backoff);
         heartbeat = new Heartbeat(id, new Heartbeat.Store(n -> {

@@ -18,6 +18,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -37,12 +38,14 @@ final class Launcher {
     private final String node;
     private final long deadlineSeconds;
     private final Consumer<RunningAttempts.Entry> interrupted;
+    private final UnaryOperator<JsonObject> openSecrets;
     private volatile boolean stopping;
 
     Launcher(Executor workersExecutor, Function<String, Optional<Worker>> workers, RunningAttempts running,
              Recorder recorder, Consumer<Object> events, String node, long deadlineSeconds,
-             Consumer<RunningAttempts.Entry> interrupted) {
+             Consumer<RunningAttempts.Entry> interrupted, UnaryOperator<JsonObject> openSecrets) {
         this.interrupted = interrupted;
+        this.openSecrets = openSecrets;
         this.workersExecutor = workersExecutor;
         this.workers = workers;
         this.running = running;
@@ -74,7 +77,8 @@ final class Launcher {
             return CompletableFuture.failedFuture(new CancellationException("the server is stopping"));
         }
         try {
-            JsonObject command = Placeholders.apply(claim.job().getJsonObject("command"),
+            // secrets stored sealed are opened only here, for the worker
+            JsonObject command = Placeholders.apply(openSecrets.apply(claim.job()).getJsonObject("command"),
                     Map.of("__JOBID__", Long.toString(claim.id())));
             Worker worker = workers.apply(command.getString("type"))
                     .orElseThrow(() -> new IllegalStateException("no worker for type " + command.getString("type")));

@@ -18,27 +18,38 @@ public final class ApiAccess {
         this.tokens = tokens;
     }
 
+    /** Who is calling: the grant of an accepted request, or why it is refused. */
+    public record Decision(Grant grant, String refusal) {
+        static Decision refused(String why) {
+            return new Decision(null, why);
+        }
+    }
+
     /** Why the request is refused, or empty when it may pass. */
     public Optional<String> refusal(String remoteAddress, String hostHeader, String authorization) {
+        return Optional.ofNullable(decide(remoteAddress, hostHeader, authorization).refusal());
+    }
+
+    public Decision decide(String remoteAddress, String hostHeader, String authorization) {
         if (!tokens.isEmpty()) {
             String token = ApiTokens.fromAuthorization(authorization);
             if (token == null) {
-                return Optional.of("an API token is required: send 'Authorization: Bearer <token>' with one of"
+                return Decision.refused("an API token is required: send 'Authorization: Bearer <token>' with one of"
                         + " the tokens configured in QUEUE_API_TOKENS");
             }
-            return tokens.accepts(token) ? Optional.empty()
-                    : Optional.of("the API token is not valid (it must be one of the tokens in QUEUE_API_TOKENS)");
+            return tokens.grantOf(token).map(g -> new Decision(g, null)).orElseGet(() -> Decision.refused(
+                    "the API token is not valid (it must be one of the tokens in QUEUE_API_TOKENS)"));
         }
         if (!isLoopback(remoteAddress)) {
-            return Optional.of("this server has no API token configured and serves only clients on its own"
+            return Decision.refused("this server has no API token configured and serves only clients on its own"
                     + " machine (loopback); to allow remote clients start it with QUEUE_API_TOKENS=<a long random"
                     + " token> and send 'Authorization: Bearer <token>'");
         }
         if (!isLoopbackName(hostHeader)) {
-            return Optional.of("without QUEUE_API_TOKENS the server must be addressed as localhost, 127.0.0.1 or"
-                    + " [::1] (Host header); configure QUEUE_API_TOKENS to use other names");
+            return Decision.refused("without QUEUE_API_TOKENS the server must be addressed as localhost, 127.0.0.1"
+                    + " or [::1] (Host header); configure QUEUE_API_TOKENS to use other names");
         }
-        return Optional.empty();
+        return new Decision(Grant.ADMIN, null);
     }
 
     static boolean isLoopback(String address) {

@@ -13,13 +13,14 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.Optional;
 import java.util.Set;
 import java.util.logging.Logger;
 
 /**
- * Guards the job API and the dashboard: a token or a loopback client ({@link ApiAccess}), and no state-changing
+ * Guards the job API and the dashboard: no request sent by a job or callback of a queue server
+ * ({@link OutgoingMark}); no more tries from an address that sent too many bad tokens ({@link AuthFailures}, 429);
+ * a token or a loopback client ({@link ApiAccess}) whose {@link Grant} allows the request; and no state-changing
  * request sent by a browser on behalf of another site ({@link CrossSiteGuard}). Refusals are problem+json and
  * are written to the audit log. {@code GET /} and Payara's /health, /metrics, /openapi stay open.
  */
@@ -32,7 +33,14 @@ public class ApiAccessFilter extends HttpFilter {
     @ConfigProperty(name = "queue.api.tokens")
     Optional<String> tokensConfig;
 
+    @Inject
+    OwnEndpoints own;
+
+    @Inject
+    RequestGrant requestGrant;
+
     private ApiAccess access;
+    private final AuthFailures failures = new AuthFailures();
 
     @Override
     public void init() {
@@ -40,8 +48,7 @@ public class ApiAccessFilter extends HttpFilter {
         access = new ApiAccess(tokens);
         if (tokens.isEmpty()) {
             LOG.warning("QUEUE_API_TOKENS is not set: the API serves only loopback clients");
-        } else if (Arrays.stream(tokensConfig.get().split(",")).map(String::trim)
-                .anyMatch(t -> !t.isEmpty() && t.length() < 16)) {
+        } else if (ApiTokens.values(tokensConfig.get()).stream().anyMatch(t -> t.length() < 16)) {
             LOG.warning("QUEUE_API_TOKENS holds a token shorter than 16 characters; use long random tokens");
         }
     }
@@ -49,15 +56,42 @@ public class ApiAccessFilter extends HttpFilter {
     @Override
     protected void doFilter(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws IOException, ServletException {
-        Optional<String> refused = access.refusal(request.getRemoteAddr(), request.getHeader("Host"),
-                request.getHeader("Authorization"));
-        if (refused.isPresent()) {
-            boolean dashboard = request.getRequestURI().startsWith("/management");
-            response.setHeader("WWW-Authenticate", dashboard ? "Basic realm=\"Queue Server\", charset=\"UTF-8\""
-                    : "Bearer realm=\"Queue Server\"");
-            refuse(request, response, 401, "Authorization", refused.get());
+        own.listensOn(request.getLocalPort());
+        String client = request.getRemoteAddr();
+        if (request.getHeader(OutgoingMark.HEADER) != null) {
+            refuse(request, response, 403, OutgoingMark.HEADER, "requests sent by the jobs and callbacks of a queue"
+                    + " server may not use its API");
             return;
         }
+        long locked = failures.lockedForMillis(client);
+        if (locked > 0) {
+            response.setHeader("Retry-After", Long.toString((locked + 999) / 1000));
+            refuse(request, response, 429, "Authorization", "too many requests with invalid API tokens from this"
+                    + " address; try again in " + (locked + 999) / 1000 + " s");
+            return;
+        }
+        String authorization = request.getHeader("Authorization");
+        ApiAccess.Decision decision = access.decide(client, request.getHeader("Host"), authorization);
+        if (decision.refusal() != null) {
+            if (authorization != null) {
+                failures.failed(client);
+            }
+            boolean dashboard = path(request).startsWith("/management");
+            response.setHeader("WWW-Authenticate", dashboard ? "Basic realm=\"Queue Server\", charset=\"UTF-8\""
+                    : "Bearer realm=\"Queue Server\"");
+            refuse(request, response, 401, "Authorization", decision.refusal());
+            return;
+        }
+        if (authorization != null) {
+            failures.succeeded(client);
+        }
+        Grant grant = decision.grant();
+        if (!grant.allows(request.getMethod(), path(request))) {
+            refuse(request, response, 403, "Authorization", "this API token has scope '" + grant.scope().label()
+                    + "', which does not allow " + request.getMethod() + " " + path(request));
+            return;
+        }
+        requestGrant.set(grant);
         if (!SAFE_METHODS.contains(request.getMethod())) {
             try {
                 CrossSiteGuard.refuse(request.getHeader("Sec-Fetch-Site"), request.getHeader("Origin"),
@@ -68,6 +102,10 @@ public class ApiAccessFilter extends HttpFilter {
             }
         }
         chain.doFilter(request, response);
+    }
+
+    private static String path(HttpServletRequest request) {
+        return request.getRequestURI().substring(request.getContextPath().length());
     }
 
     private static void refuse(HttpServletRequest request, HttpServletResponse response, int status, String field,

@@ -7,17 +7,24 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
- * The bearer tokens of {@code QUEUE_API_TOKENS}. A presented token is compared with every configured one through
- * SHA-256 digests and {@link MessageDigest#isEqual}, so the time taken says nothing about how much of it matched,
- * nor about the configured tokens' lengths.
+ * The bearer tokens of {@code QUEUE_API_TOKENS}: {@code <token>[:<scope>[:<context>+<context>...]]}, comma-separated;
+ * scope {@code read}, {@code submit} or {@code admin} ({@link Grant}); a token without a scope is admin. A presented
+ * token is compared with every configured one through SHA-256 digests and {@link MessageDigest#isEqual}, so the
+ * time taken says nothing about how much of it matched, nor about the configured tokens' lengths.
  */
 public final class ApiTokens {
-    private final List<byte[]> digests;
+    private record Known(byte[] digest, Grant grant) {
+    }
 
-    private ApiTokens(List<byte[]> digests) {
-        this.digests = digests;
+    private final List<Known> known;
+
+    private ApiTokens(List<Known> known) {
+        this.known = known;
     }
 
     public static ApiTokens parse(String config) {
@@ -25,23 +32,56 @@ public final class ApiTokens {
             return new ApiTokens(List.of());
         }
         return new ApiTokens(Arrays.stream(config.split(",")).map(String::trim).filter(t -> !t.isEmpty())
-                .map(ApiTokens::digest).toList());
+                .map(ApiTokens::entry).toList());
+    }
+
+    private static Known entry(String item) {
+        String[] parts = item.split(":", 3);
+        Grant.Scope scope = Grant.Scope.ADMIN;
+        if (parts.length > 1) {
+            try {
+                scope = Grant.Scope.valueOf(parts[1].trim().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("QUEUE_API_TOKENS: scope '" + parts[1]
+                        + "' is not read, submit or admin");
+            }
+        }
+        Set<String> contexts = parts.length > 2 ? Arrays.stream(parts[2].split("\\+")).map(String::trim)
+                .filter(c -> !c.isEmpty()).collect(Collectors.toSet()) : Set.of();
+        try {
+            return new Known(digest(parts[0].trim()), new Grant(scope, contexts));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("QUEUE_API_TOKENS: " + e.getMessage());
+        }
+    }
+
+    /** The configured tokens themselves, without scopes (to warn about short ones). */
+    public static List<String> values(String config) {
+        return Arrays.stream(config.split(",")).map(String::trim).filter(t -> !t.isEmpty())
+                .map(t -> t.split(":", 2)[0]).toList();
     }
 
     public boolean isEmpty() {
-        return digests.isEmpty();
+        return known.isEmpty();
     }
 
     public boolean accepts(String token) {
+        return grantOf(token).isPresent();
+    }
+
+    /** What the token may do; empty when it is none of the configured ones. Every configured token is compared. */
+    public Optional<Grant> grantOf(String token) {
         if (token == null || token.isEmpty()) {
-            return false;
+            return Optional.empty();
         }
         byte[] presented = digest(token);
-        boolean accepted = false;
-        for (byte[] known : digests) {
-            accepted |= MessageDigest.isEqual(known, presented);
+        Grant found = null;
+        for (Known k : known) {
+            if (MessageDigest.isEqual(k.digest(), presented) && found == null) {
+                found = k.grant();
+            }
         }
-        return accepted;
+        return Optional.ofNullable(found);
     }
 
     /**

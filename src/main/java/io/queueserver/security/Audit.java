@@ -1,5 +1,7 @@
 package io.queueserver.security;
 
+import jakarta.servlet.http.HttpServletRequest;
+
 import java.util.logging.Logger;
 
 /**
@@ -15,6 +17,14 @@ public final class Audit {
     public static void denied(int status, String client, String method, String path, String reason) {
         LOG.warning(() -> "denied " + status + " " + clean(method) + " " + clean(path) + " from " + clean(client)
                 + ": " + clean(reason));
+    }
+
+    /** A request the API answered with a refusal: written when it is 401, 403 or 429 (who may do what). */
+    public static void refusedRequest(int status, HttpServletRequest request, String field, String detail) {
+        if (status == 401 || status == 403 || status == 429) {
+            denied(status, request.getRemoteAddr(), request.getMethod(), request.getRequestURI(),
+                    (field == null ? "" : field + " ") + detail);
+        }
     }
 
     public static void execStarted(long jobId, int attempt, String executable, int arguments, boolean shell, long pid) {

@@ -8,33 +8,43 @@ import java.nio.file.PathMatcher;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.logging.Logger;
 
 /**
  * The executables exec jobs may run ({@code QUEUE_EXEC_ALLOW}): comma-separated absolute paths or glob patterns
  * ({@code *} within one directory, {@code **} across directories), each optionally followed by {@code :no-dash-args}
  * to refuse arguments that start with {@code -}. A command is allowed only when the REAL path of its executable
- * (symlinks and {@code ..} resolved) matches an entry whose own directories are resolved the same way; matching is
- * case-sensitive. Empty: exec is off.
+ * (symlinks and {@code ..} resolved) matches an entry whose own directories are resolved the same way, and the real
+ * file has the name the command asked for: {@code /bin/echo} that is a link to {@code /bin/busybox} is refused,
+ * because a multi-call binary picks what it runs from its name or its first argument. Matching is case-sensitive.
+ * Known multi-call binaries (BusyBox, toybox, single-binary coreutils) are never allowed. Empty: exec is off.
  */
 public final class ExecAllowList {
     private static final Logger LOG = Logger.getLogger(ExecAllowList.class.getName());
     public static final String NO_DASH_ARGS = ":no-dash-args";
+    private static final Set<String> MULTI_CALL = Set.of("busybox", "busybox.static", "toybox", "toolbox",
+            "coreutils", "box64");
+
+    /** An executable as a command named it (bare names found on the PATH) and the real file it is. */
+    public record Executable(Path requested, Path real) {
+    }
 
     /** One allowed path or pattern. */
     public record Entry(String pattern, boolean noDashArgs) {
-        boolean matches(Path real) {
+        boolean matches(Executable executable) {
+            Path real = executable.real();
+            if (!real.getFileName().equals(executable.requested().getFileName())) {
+                return false;
+            }
             String glob = resolvedPattern();
             return matcher(glob).matches(real) || !glob.equals(pattern) && matcher(pattern).matches(real);
         }
 
-        /** The pattern with its literal leading directories (and a literal file) replaced by their real paths. */
+        /** The pattern with its literal leading directories (never its file name) replaced by their real paths. */
         private String resolvedPattern() {
             int wild = firstWildcard(pattern);
-            if (wild < 0) {
-                return realOrSelf(pattern);
-            }
-            int slash = pattern.lastIndexOf('/', wild);
+            int slash = pattern.lastIndexOf('/', wild < 0 ? pattern.length() - 1 : wild);
             String dir = slash <= 0 ? "/" : pattern.substring(0, slash);
             String real = realOrSelf(dir);
             return (real.endsWith("/") ? real.substring(0, real.length() - 1) : real) + pattern.substring(slash);
@@ -67,6 +77,14 @@ public final class ExecAllowList {
                             + " pattern: " + pattern);
                     continue;
                 }
+                Path target = Path.of(realOrSelf(pattern)).getFileName();
+                String file = target == null ? "" : target.toString();
+                if (MULTI_CALL.contains(file)) {
+                    LOG.severe(() -> "QUEUE_EXEC_ALLOW entry ignored: " + pattern + " is the multi-call binary "
+                            + file + ", which runs any of its applets (argv [\"" + file + "\", \"sh\", ...]);"
+                            + " allow a script or a single-purpose executable instead");
+                    continue;
+                }
                 entries.add(new Entry(pattern, noDash));
             }
         }
@@ -81,16 +99,19 @@ public final class ExecAllowList {
         return entries;
     }
 
-    /** The first entry that allows this real path. */
-    public Optional<Entry> match(Path realExecutable) {
-        return entries.stream().filter(e -> e.matches(realExecutable)).findFirst();
+    /** The first entry that allows this executable; none for a multi-call binary. */
+    public Optional<Entry> match(Executable executable) {
+        if (MULTI_CALL.contains(executable.real().getFileName().toString())) {
+            return Optional.empty();
+        }
+        return entries.stream().filter(e -> e.matches(executable)).findFirst();
     }
 
     /**
      * The real path of the executable a command names: an absolute path, or a bare name looked up in
      * {@code searchPath}. Relative paths with a slash are refused (they would depend on the working directory).
      */
-    public static Path resolve(String name, List<Path> searchPath) throws Refused {
+    public static Executable resolve(String name, List<Path> searchPath) throws Refused {
         if (name.isEmpty() || name.indexOf('\0') >= 0) {
             throw new Refused("is not a valid executable name");
         }
@@ -125,7 +146,7 @@ public final class ExecAllowList {
         if (!Files.isRegularFile(real) || !Files.isExecutable(real)) {
             throw new Refused("'" + name + "' is not an executable file");
         }
-        return real;
+        return new Executable(candidate, real);
     }
 
     /** Why a command is refused. */

@@ -9,7 +9,9 @@ import java.util.regex.Pattern;
 /**
  * Reads a URL host that is an IP address in any spelling a resolver accepts, without DNS: dotted quads, the
  * inet_aton forms with fewer parts ({@code 127.1}, {@code 169.254.43518}, {@code 2852039166}), octal and hex parts
- * ({@code 0251.0376.0251.0376}, {@code 0xa9fea9fe}), and bracketed IPv6 (zone ids dropped).
+ * ({@code 0251.0376.0251.0376}, {@code 0xa9fea9fe}), and bracketed IPv6 (zone ids dropped). Parsers disagree on
+ * all IPv4 spellings but the plain dotted quad ({@code 010.0.0.1} is 8.0.0.1 here and 10.0.0.1 elsewhere), so
+ * callers refuse the others: {@link #isPlainSpelling}.
  */
 public final class NumericHost {
     private static final Pattern IPV6_CHARS = Pattern.compile("[0-9a-f:.]+");
@@ -29,6 +31,25 @@ public final class NumericHost {
             return ipv6(h);
         }
         return ipv4(h);
+    }
+
+    /**
+     * Whether a host that {@link #parse} reads as an IPv4 address is written as four decimal parts without leading
+     * zeros or a trailing dot, the one spelling every parser reads alike. IPv6 literals and names are plain.
+     */
+    public static boolean isPlainSpelling(String host) {
+        if (host.contains(":") || !looksNumeric(host)) {
+            return true;
+        }
+        Optional<InetAddress> address = parse(host);
+        return address.isPresent() && address.get().getHostAddress().equals(host);
+    }
+
+    /** Digits, hex and dots ending in a label that starts with a digit: no DNS name, but what a resolver may read. */
+    private static boolean looksNumeric(String host) {
+        String h = host.toLowerCase(Locale.ROOT).replaceAll("\\.+$", "");
+        String last = h.substring(h.lastIndexOf('.') + 1);
+        return IPV4_CHARS.matcher(h).matches() && !last.isEmpty() && Character.isDigit(last.charAt(0));
     }
 
     private static Optional<InetAddress> ipv6(String h) {

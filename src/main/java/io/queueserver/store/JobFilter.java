@@ -8,10 +8,11 @@ import java.util.Set;
 
 /**
  * The filter of the job list: {@code state} (a list word; "waiting" includes scheduled jobs), {@code context}
- * (exact), {@code q} (text in the context or anywhere in the payload: url, cmd, ...), and the page:
+ * (exact), {@code q} (text in the context or the type, or a job id; never the payload, where secrets are), and the page:
  * {@code limit} rows with ids below {@code cursor}, newest first.
  */
-public record JobFilter(String state, Set<JobState> states, String context, String q, int limit, Long cursor) {
+public record JobFilter(String state, Set<JobState> states, String context, String q, int limit, Long cursor,
+                        Set<String> within) {
     static final int DEFAULT_LIMIT = 50;
     static final int MAX_LIMIT = 200;
 
@@ -28,7 +29,17 @@ public record JobFilter(String state, Set<JobState> states, String context, Stri
             throw new InvalidField("q", "must be at most 200 characters");
         }
         return new JobFilter(word, states, ctx, text, number("limit", limit, DEFAULT_LIMIT, 1, MAX_LIMIT).intValue(),
-                blank(cursor) ? null : number("cursor", cursor, 0, 1, Long.MAX_VALUE));
+                blank(cursor) ? null : number("cursor", cursor, 0, 1, Long.MAX_VALUE), Set.of());
+    }
+
+    /** Only jobs of these contexts (a token limited to them); all when empty. */
+    public JobFilter within(Set<String> contexts) {
+        return new JobFilter(state, states, context, q, limit, cursor, Set.copyOf(contexts));
+    }
+
+    /** {@code q} as a job id, when it is one. */
+    Long qId() {
+        return q.matches("#?\\d{1,18}") ? Long.valueOf(q.replace("#", "")) : null;
     }
 
     /** {@code q} as a LIKE pattern matching anywhere, lower case, with the wildcards of the text escaped by '!'. */

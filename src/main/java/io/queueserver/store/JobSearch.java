@@ -34,36 +34,49 @@ public class JobSearch {
     @Resource(lookup = "jdbc/queue")
     DataSource dataSource;
 
-    /** One row more than the page, so the caller knows whether a next page exists. */
+    /**
+     * One row more than the page, so the caller knows whether a next page exists. Rows are {@link Job#summary}s;
+     * {@code q} matches the id, the context or the type, never the payload, which holds the secrets.
+     */
     public List<Job> list(JobFilter filter) {
-        StringBuilder jpql = new StringBuilder("SELECT j FROM Job j WHERE 1 = 1");
+        StringBuilder jpql = new StringBuilder("SELECT " + Job.SUMMARY_COLUMNS + " FROM Job j WHERE 1 = 1");
         if (!filter.state().equals("all")) {
             jpql.append(" AND j.stateCode IN :states");
         }
         if (filter.context() != null) {
             jpql.append(" AND j.context = :context");
         }
+        if (!filter.within().isEmpty()) {
+            jpql.append(" AND j.context IN :within");
+        }
         if (filter.cursor() != null) {
             jpql.append(" AND j.id < :cursor");
         }
         if (filter.q() != null) {
             // '!' rather than a backslash: MySQL reads a backslash in a string literal as an escape character
-            jpql.append(" AND (LOWER(j.context) LIKE :q ESCAPE '!' OR LOWER(j.payload) LIKE :q ESCAPE '!')");
+            jpql.append(" AND (LOWER(j.context) LIKE :q ESCAPE '!' OR LOWER(j.type) LIKE :q ESCAPE '!'");
+            jpql.append(filter.qId() != null ? " OR j.id = :qid)" : ")");
         }
-        TypedQuery<Job> query = em.createQuery(jpql.append(" ORDER BY j.id DESC").toString(), Job.class);
+        TypedQuery<Object[]> query = em.createQuery(jpql.append(" ORDER BY j.id DESC").toString(), Object[].class);
         if (!filter.state().equals("all")) {
             query.setParameter("states", filter.states().stream().map(JobState::code).toList());
         }
         if (filter.context() != null) {
             query.setParameter("context", filter.context());
         }
+        if (!filter.within().isEmpty()) {
+            query.setParameter("within", List.copyOf(filter.within()));
+        }
         if (filter.cursor() != null) {
             query.setParameter("cursor", filter.cursor());
         }
         if (filter.q() != null) {
             query.setParameter("q", filter.likePattern());
+            if (filter.qId() != null) {
+                query.setParameter("qid", filter.qId());
+            }
         }
-        return query.setMaxResults(filter.limit() + 1).getResultList();
+        return query.setMaxResults(filter.limit() + 1).getResultList().stream().map(Job::summary).toList();
     }
 
     /**

@@ -176,12 +176,16 @@ public class JobStore {
     private static final Map<Integer, String> CALLBACK_STATES = Map.of(0, "pending", 1, "sending", 3, "delivered",
             99, "given up");
 
-    /** Newest first. */
-    public List<Job> list(Set<JobState> states, int limit) {
-        TypedQuery<Job> query = em.createQuery(
-                "SELECT j FROM Job j WHERE j.stateCode IN :states ORDER BY j.id DESC", Job.class);
+    /** Newest first, as {@link Job#summary} rows; only of the contexts {@code within} unless it is empty. */
+    public List<Job> list(Set<JobState> states, int limit, Set<String> within) {
+        TypedQuery<Object[]> query = em.createQuery("SELECT " + Job.SUMMARY_COLUMNS + " FROM Job j WHERE j.stateCode"
+                + " IN :states" + (within.isEmpty() ? "" : " AND j.context IN :within") + " ORDER BY j.id DESC",
+                Object[].class);
         query.setParameter("states", states.stream().map(JobState::code).toList());
-        return query.setMaxResults(limit).getResultList();
+        if (!within.isEmpty()) {
+            query.setParameter("within", List.copyOf(within));
+        }
+        return query.setMaxResults(limit).getResultList().stream().map(Job::summary).toList();
     }
 
     public Map<JobState, Long> counts() {

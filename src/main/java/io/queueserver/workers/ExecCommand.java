@@ -111,6 +111,10 @@ public record ExecCommand(List<String> argv, Path executable, Map<String, String
             if (!name.matches("[A-Za-z_][A-Za-z0-9_]{0,127}")) {
                 throw new InvalidField(field, "is not a valid environment variable name");
             }
+            if (ExecRules.neverPassed(name)) {
+                throw new InvalidField(403, field, "is never passed to commands: it makes the loader or the shell"
+                        + " run other code");
+            }
             if (!rules.envAllow().contains(name)) {
                 throw new InvalidField(403, field, "may not be set: the server passes only the environment names"
                         + " listed in QUEUE_EXEC_ENV_ALLOW");
@@ -135,14 +139,18 @@ public record ExecCommand(List<String> argv, Path executable, Map<String, String
             throw new InvalidField(403, field, "exec is disabled on this server: no executable is allowed"
                     + " (the operator allows commands with QUEUE_EXEC_ALLOW)");
         }
-        Path real;
+        ExecAllowList.Executable executable;
         try {
-            real = ExecAllowList.resolve(words.get(0), rules.searchPath());
+            executable = ExecAllowList.resolve(words.get(0), rules.searchPath());
         } catch (ExecAllowList.Refused e) {
             throw new InvalidField(403, field, "refused: " + e.getMessage());
         }
-        ExecAllowList.Entry entry = rules.allowList().match(real).orElseThrow(() -> new InvalidField(403, field,
-                "refused: " + real + " is not allowed by QUEUE_EXEC_ALLOW"));
+        Path real = executable.real();
+        ExecAllowList.Entry entry = rules.allowList().match(executable).orElseThrow(() -> new InvalidField(403, field,
+                "refused: " + (real.getFileName().equals(executable.requested().getFileName())
+                        ? real + " is not allowed by QUEUE_EXEC_ALLOW"
+                        : executable.requested() + " is " + real + ", a file of another name, which is never run"
+                        + " under this name")));
         if (entry.noDashArgs()) {
             if (rules.shell() && words.size() == 1 && field.endsWith("cmd")) {
                 throw new InvalidField(403, field, "refused: " + real + " may not take options, which cannot be"

@@ -2,7 +2,8 @@ package io.queueserver.workers;
 
 import io.queueserver.core.InvalidField;
 import io.queueserver.core.JsonFields;
-import io.queueserver.security.NumericHost;
+import io.queueserver.security.OutgoingMark;
+import io.queueserver.security.Redaction;
 import io.queueserver.security.TargetGuard;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonNumber;
@@ -10,7 +11,6 @@ import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
 
-import java.net.Inet4Address;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLEncoder;
@@ -32,7 +32,11 @@ public record HttpCommand(URI url, String method, Map<String, String> params, Ma
     public static final Set<String> METHODS = Set.of("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD");
     /** Headers the HTTP client sets itself. */
     private static final Set<String> RESTRICTED = Set.of("host", "connection", "content-length", "expect", "upgrade",
-            "transfer-encoding", "te", "trailer", "keep-alive", "proxy-connection");
+            "transfer-encoding", "te", "trailer", "keep-alive", "proxy-connection",
+            OutgoingMark.HEADER.toLowerCase(Locale.ROOT));
+    /** Not sent again when a redirect leads to another scheme, host or port (with the body, as curl does). */
+    private static final Set<String> CREDENTIALS = Set.of("authorization", "cookie", "proxy-authorization");
+    private static final URI PROBE = URI.create("http://probe.invalid/");
     private static final int MAX_URL = 8192;
     private static final int MAX_HEADERS = 50;
     private static final int MAX_HEADER_VALUE = 8192;
@@ -81,27 +85,10 @@ public record HttpCommand(URI url, String method, Map<String, String> params, Ma
         if (host == null || host.isEmpty()) {
             throw new InvalidField(f.field("url"), "has no host");
         }
-        URI result = canonicalHost(url, host, f);
-        if (result.getPort() > 65535) {
+        if (url.getPort() > 65535) {
             throw new InvalidField(f.field("url"), "has an invalid port");
         }
-        return result;
-    }
-
-    /** Numeric IPv4 spellings ({@code 127.1}, {@code 0x7f000001}) become dotted quads, as the guard read them. */
-    private static URI canonicalHost(URI url, String host, JsonFields f) {
-        var literal = NumericHost.parse(host).filter(a -> a instanceof Inet4Address);
-        if (literal.isEmpty() || literal.get().getHostAddress().equals(host)) {
-            return url;
-        }
-        String text = url.getScheme() + "://" + literal.get().getHostAddress()
-                + url.getRawAuthority().substring(host.length()) + (url.getRawPath() == null ? "" : url.getRawPath())
-                + (url.getRawQuery() == null ? "" : "?" + url.getRawQuery());
-        try {
-            return new URI(text);
-        } catch (URISyntaxException e) {
-            throw new InvalidField(f.field("url"), "is not a valid URL: " + e.getReason());
-        }
+        return url;
     }
 
     private static Map<String, String> scalars(JsonFields f, String name, int maxEntries, int maxValue) {
@@ -138,11 +125,16 @@ public record HttpCommand(URI url, String method, Map<String, String> params, Ma
         if (name.isEmpty() || !name.chars().allMatch(c -> c > 0x20 && c < 0x7f && "()<>@,;:\\\"/[]?={}".indexOf(c) < 0)) {
             throw new InvalidField(field, "is not a valid header name");
         }
-        if (value.chars().anyMatch(c -> c == '\r' || c == '\n' || c == 0)) {
-            throw new InvalidField(field, "must not contain CR, LF or NUL");
-        }
         if (RESTRICTED.contains(name.toLowerCase(Locale.ROOT))) {
             throw new InvalidField(field, "is set by the server and cannot be given");
+        }
+        try {
+            // the client's own rules, exactly: tab, space, visible ASCII and U+0080-U+00FF
+            HttpRequest.newBuilder(PROBE).header(name, value);
+        } catch (IllegalArgumentException refused) {
+            // the client's message quotes the value, which may be a secret
+            throw new InvalidField(field, "has a character an HTTP header cannot carry (control characters, DEL"
+                    + " and characters above U+00FF are refused)");
         }
     }
 
@@ -185,11 +177,20 @@ public record HttpCommand(URI url, String method, Map<String, String> params, Ma
         return URI.create(text + (url.getRawQuery() == null ? "?" : "&") + query);
     }
 
-    public HttpRequest.Builder request(URI target, String method, Duration remaining) {
+    /**
+     * The request of one hop. After a redirect to another origin ({@code sameOrigin} false) the credentials
+     * ({@link #CREDENTIALS} and every header {@link Redaction} calls secret) and the body are not sent.
+     */
+    public HttpRequest.Builder request(URI target, String method, Duration remaining, boolean sameOrigin) {
         HttpRequest.Builder builder = HttpRequest.newBuilder(target).timeout(remaining);
-        headers.forEach(builder::header);
+        headers.forEach((name, value) -> {
+            if (sameOrigin || !isCredential(name)) {
+                builder.header(name, value);
+            }
+        });
+        builder.header(OutgoingMark.HEADER, OutgoingMark.VALUE);
         HttpRequest.BodyPublisher publisher = HttpRequest.BodyPublishers.noBody();
-        if (!method.equals("GET") && !method.equals("HEAD")) {
+        if (sameOrigin && !method.equals("GET") && !method.equals("HEAD")) {
             if (json != null) {
                 publisher = HttpRequest.BodyPublishers.ofString(json.toString());
                 defaultContentType(builder, "application/json");
@@ -201,6 +202,16 @@ public record HttpCommand(URI url, String method, Map<String, String> params, Ma
             }
         }
         return method.equals("GET") ? builder.GET() : builder.method(method, publisher);
+    }
+
+    private static boolean isCredential(String header) {
+        return CREDENTIALS.contains(header.toLowerCase(Locale.ROOT)) || Redaction.isSensitive(header);
+    }
+
+    /** Whether two URLs have the same scheme, host and port. */
+    public static boolean sameOrigin(URI a, URI b) {
+        return a.getScheme().equalsIgnoreCase(b.getScheme()) && TargetGuard.port(a) == TargetGuard.port(b)
+                && String.valueOf(TargetGuard.host(a)).equalsIgnoreCase(String.valueOf(TargetGuard.host(b)));
     }
 
     private void defaultContentType(HttpRequest.Builder builder, String type) {

@@ -12,6 +12,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
+import java.net.InetSocketAddress;
+import java.net.ProxySelector;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
@@ -49,6 +51,11 @@ public class HttpWorker implements Worker {
     @ConfigProperty(name = "queue.http.connect.timeout", defaultValue = "10")
     int connectTimeoutSeconds;
 
+    /** {@code host:port} of a forward proxy; without it the JVM's proxy settings are ignored. */
+    @Inject
+    @ConfigProperty(name = "queue.http.proxy")
+    Optional<String> proxy;
+
     @Inject
     TargetGuard guard;
 
@@ -72,6 +79,7 @@ public class HttpWorker implements Worker {
         this.outputCap = outputCap;
         this.connectTimeoutSeconds = 10;
         this.guard = guard;
+        this.proxy = Optional.empty();
         init();
     }
 
@@ -88,6 +96,10 @@ public class HttpWorker implements Worker {
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(connectTimeoutSeconds))
                 .followRedirects(HttpClient.Redirect.NEVER)
+                // the JVM's proxy settings (http.proxyHost, a default ProxySelector) would resolve and connect
+                // past the guard's check of the target's addresses
+                .proxy(proxy.filter(p -> !p.isBlank()).map(HttpWorker::proxySelector)
+                        .orElse(HttpClient.Builder.NO_PROXY))
                 // the client's own tasks and our completions are short and never block: running them on its
                 // selector thread saves two thread hand-offs per request, which cost more CPU than the request
                 .executor(Runnable::run)
@@ -106,6 +118,17 @@ public class HttpWorker implements Worker {
             return t;
         });
         deadlines.setRemoveOnCancelPolicy(true);
+    }
+
+    private static ProxySelector proxySelector(String hostPort) {
+        int colon = hostPort.lastIndexOf(':');
+        if (colon < 0) {
+            throw new IllegalArgumentException("QUEUE_HTTP_PROXY must be host:port, not " + hostPort);
+        }
+        LOG.info(() -> "http jobs and callbacks go through the proxy " + hostPort
+                + "; the proxy, not this server, resolves the targets' names");
+        return ProxySelector.of(InetSocketAddress.createUnresolved(hostPort.substring(0, colon).trim(),
+                Integer.parseInt(hostPort.substring(colon + 1).trim())));
     }
 
     @PreDestroy
@@ -135,7 +158,7 @@ public class HttpWorker implements Worker {
             deadline.cancel(false);
             exchange.abort();
         });
-        exchange.send(command.target(), command.method(), 0);
+        exchange.send(command.target(), command.method(), 0, true);
         return exchange.outcome;
     }
 
@@ -157,34 +180,41 @@ public class HttpWorker implements Worker {
         }
 
         /** Checks the hop's target (resolving its name off the caller's thread when it has one), then connects. */
-        void send(URI target, String method, int hop) {
+        void send(URI target, String method, int hop, boolean sameOrigin) {
             if (!guard.needsLookup(target)) {
-                checked(guard.refusalBeforeConnect(target), target, method, hop);
+                checked(guard.beforeConnect(target), method, hop, sameOrigin);
                 return;
             }
-            CompletableFuture.supplyAsync(() -> guard.refusalBeforeConnect(target), resolver).whenComplete((refusal, t) -> {
+            CompletableFuture.supplyAsync(() -> guard.beforeConnect(target), resolver).whenComplete((verdict, t) -> {
                 if (t != null) {
                     outcome.complete(Outcome.of(t));
                 } else {
-                    checked(refusal, target, method, hop);
+                    checked(verdict, method, hop, sameOrigin);
                 }
             });
         }
 
-        private void checked(Optional<String> refusal, URI target, String method, int hop) {
-            if (refusal.isPresent()) {
+        private void checked(TargetGuard.Checked verdict, String method, int hop, boolean sameOrigin) {
+            if (verdict.refused()) {
                 outcome.complete(Outcome.failed(status, body == null ? null : body.text(),
-                        "refused target: " + refusal.get()).withHeaders(ResponseHeaders.of(headers)));
+                        "refused target: " + verdict.refusal()).withHeaders(ResponseHeaders.of(headers)));
             } else if (!outcome.isDone()) {
-                connect(target, method, hop);
+                try {
+                    connect(verdict.connect(), method, hop, sameOrigin);
+                } catch (RuntimeException e) {
+                    // the client's messages may quote header values; they were checked at submit, so this is rare
+                    outcome.complete(Outcome.failed("the request could not be sent: "
+                            + e.getClass().getSimpleName()));
+                }
             }
         }
 
-        void connect(URI target, String method, int hop) {
+        void connect(URI target, String method, int hop, boolean sameOrigin) {
             Duration remaining = Duration.ofNanos(Math.max(1_000_000, deadline - System.nanoTime()));
+            java.net.http.HttpRequest request = command.request(target, method, remaining, sameOrigin).build();
             CappedBody capped = new CappedBody(outputCap, listener);
             body = capped;
-            response = client.sendAsync(command.request(target, method, remaining).build(), info -> {
+            response = client.sendAsync(request, info -> {
                 status = info.statusCode();
                 headers = info.headers();
                 return capped;
@@ -193,7 +223,7 @@ public class HttpWorker implements Worker {
                 if (t != null) {
                     outcome.complete(Outcome.of(t));
                 } else {
-                    received(r, method, hop);
+                    received(r, method, hop, sameOrigin);
                 }
             });
             if (outcome.isDone()) {
@@ -201,7 +231,7 @@ public class HttpWorker implements Worker {
             }
         }
 
-        void received(HttpResponse<String> r, String method, int hop) {
+        void received(HttpResponse<String> r, String method, int hop, boolean sameOrigin) {
             int code = r.statusCode();
             var location = r.headers().firstValue("Location");
             if (command.followRedirects() && code >= 300 && code < 400 && code != 304 && location.isPresent()) {
@@ -218,7 +248,8 @@ public class HttpWorker implements Worker {
                     return;
                 }
                 boolean keepMethod = code == 307 || code == 308;
-                send(next, keepMethod ? method : (method.equals("HEAD") ? "HEAD" : "GET"), hop + 1);
+                send(next, keepMethod ? method : (method.equals("HEAD") ? "HEAD" : "GET"), hop + 1,
+                        sameOrigin && HttpCommand.sameOrigin(r.uri(), next));
                 return;
             }
             String kept = ResponseHeaders.of(r.headers());

@@ -135,4 +135,47 @@ class JobSpecParserTest {
         assertEquals("Idempotency-Key",
                 assertThrows(InvalidField.class, () -> parser.withIdempotencyKey(spec, "a\nb")).field());
     }
+
+    @Test
+    void everyJobIsBoundedByTheBodyLimitWhateverTheRoute() {
+        JobSpecParser small = new JobSpecParser(new Workers(List.of(new HttpWorker(300, 65536))), 1, 1000,
+                io.queueserver.security.SecretBox.of(null), null);
+        String big = "{'command':{'type':'http','url':'http://127.0.0.1:9/','body':'" + "x".repeat(1000)
+                + "','method':'POST'}}";
+        InvalidField e = assertThrows(InvalidField.class, () -> small.parse(json(big), "[3]"));
+        assertEquals(413, e.status());
+        assertEquals("[3]", e.field());
+    }
+
+    @Test
+    void jobsAreStoredCommandFirstWithSecretsSealed() {
+        JobSpecParser sealing = new JobSpecParser(new Workers(List.of(new HttpWorker(300, 65536))), 1, 262_144,
+                io.queueserver.security.SecretBox.of("k1:" + java.util.Base64.getEncoder().encodeToString(new byte[16])),
+                null);
+        JobSpec spec = sealing.parse(json("{'context':'c','note':'n','command':{'headers':{'Authorization':'Bearer s'},"
+                + "'url':'http://127.0.0.1:9/','type':'http'}}"), "");
+        assertEquals("[\"command\",\"context\",\"note\"]", Json.createArrayBuilder(spec.payload().keySet()).build()
+                .toString());
+        assertEquals("[\"type\",\"url\",\"headers\"]",
+                Json.createArrayBuilder(spec.payload().getJsonObject("command").keySet()).build().toString());
+        assertTrue(spec.payload().getJsonObject("command").getJsonObject("headers").getString("Authorization")
+                .startsWith("sealed:v1:k1:"));
+    }
+
+    @Test
+    void aTokenLimitedToContextsSubmitsOnlyThere() {
+        io.queueserver.security.RequestGrant grant = new io.queueserver.security.RequestGrant() {
+            @Override
+            public boolean maySubmitTo(String context) {
+                return context.equals("mailing");
+            }
+        };
+        JobSpecParser limited = new JobSpecParser(new Workers(List.of(new HttpWorker(300, 65536))), 1, 262_144,
+                io.queueserver.security.SecretBox.of(null), grant);
+        String job = "{'context':'%s','command':{'type':'http','url':'http://127.0.0.1:9/'}}";
+        assertEquals("mailing", limited.parse(json(String.format(job, "mailing")), "").context());
+        InvalidField e = assertThrows(InvalidField.class, () -> limited.parse(json(String.format(job, "billing")), ""));
+        assertEquals(403, e.status());
+        assertEquals("context", e.field());
+    }
 }

@@ -52,7 +52,7 @@ class LauncherTest {
         List<RunningAttempts.Entry> handedBack = new ArrayList<>();
         Worker stopped = worker(run -> CompletableFuture.failedFuture(new io.queueserver.core.ServerStopping()));
         Launcher launcher = new Launcher(Runnable::run, type -> Optional.of(stopped), running, recorder, e -> { },
-                "n1", 60, handedBack::add);
+                "n1", 60, handedBack::add, job -> job);
         running.add(Claims.of(9, 2), true);
         launcher.launch(List.of(Claims.of(9, 2)));
         assertTrue(recorded.isEmpty(), "not recorded as a failure");
@@ -66,7 +66,7 @@ class LauncherTest {
             if (event instanceof JobStarted) {
                 throw new IllegalStateException("observer bug");
             }
-        }, "n1", 60, entry -> { });
+        }, "n1", 60, entry -> { }, job -> job);
         var claims = List.of(Claims.of(1, 1), Claims.of(2, 1));
         claims.forEach(c -> running.add(c, true));
         launcher.launch(claims);

@@ -141,7 +141,11 @@ class HostileInputIT {
                 {"{'Content-Length':'5'}", "command.headers.Content-Length"},
                 {"{'Transfer-Encoding':'chunked'}", "command.headers.Transfer-Encoding"},
                 {"{'connection':'close'}", "command.headers.connection"}, {"{'Upgrade':'h2c'}", "command.headers.Upgrade"},
-                {"{'X':'" + "v".repeat(8193) + "'}", "command.headers.X"}, {"{'" + "N".repeat(257) + "':'1'}", "command.headers"},
+                {"{'X':'" + "v".repeat(8193) + "'}", "command.headers.X"},
+                {"{'X':'a\\u0001b'}", "command.headers.X"}, {"{'X':'a\\u007fb'}", "command.headers.X"},
+                {"{'X':'a\\u0100b'}", "command.headers.X"}, {"{'Authorization':'Bearer \\u20ac'}",
+                "command.headers.Authorization"}, {"{'X':'a\\u001bb'}", "command.headers.X"},
+                {"{'Queue-Server-Job':'forged'}", "command.headers.Queue-Server-Job"}, {"{'" + "N".repeat(257) + "':'1'}", "command.headers"},
                 {"{" + String.join(",", java.util.stream.IntStream.range(0, 51).mapToObj(i -> "'H" + i + "':'1'").toList()) + "}",
                         "command.headers"}};
         for (String[] h : headerCases) {
@@ -190,7 +194,9 @@ class HostileInputIT {
                 "[2002:a9fe:a9fe::1]", "[fd00:ec2::254]", "[FD00:EC2:0:0:0:0:0:254]", "[fd00:0ec2::0254]",
                 "[fe80::1]", "[fe80::1%25eth0]", "[febf::1]", "169.254.0.1", "169.254.255.255", "0.0.0.0", "0",
                 "0x0", "[::]", "[::ffff:0.0.0.0]", "224.0.0.1", "[ff02::1]", "255.255.255.255", "4294967295",
-                "100.100.100.200", "metadata.google.internal", "METADATA.GOOGLE.INTERNAL.", "metadata.goog"};
+                "100.100.100.200", "metadata.google.internal", "METADATA.GOOGLE.INTERNAL.", "metadata.goog",
+                "169.0254.170.2", "168.063.129.16", "010.0.0.1", "0x7f.0.0.1", "0127.0.0.1", "127.000.000.001",
+                "08.8.8.8", "1.2.3.4.5"};
         String[] internal = {"127.0.0.1", "127.1", "0x7f000001", "2130706433", "0177.0.0.1", "0177.1", "127.0.1",
                 "127.255.255.254", "[::1]", "[0:0:0:0:0:0:0:1]", "[::ffff:127.0.0.1]", "[::ffff:7f00:1]",
                 "[64:ff9b::7f00:1]", "localhost", "LOCALHOST", "localhost.", "queue.localhost", m, "10.0.0.1",
@@ -242,7 +248,7 @@ class HostileInputIT {
             job(withCommand("{'type':'exec'," + c[0] + "}"), 400, c[1]);
         }
         for (String name : new String[] {"LD_PRELOAD", "PATH", "LD_LIBRARY_PATH", "BASH_ENV", "ENV", "HOME", "SHELLOPTS",
-                "QUEUE_API_TOKENS"}) {
+                "QUEUE_API_TOKENS", "BASH_FUNC_echo", "LD_AUDIT"}) {
             job(withCommand("{'type':'exec','cmd':'" + s + "','env':{'" + name + "':'/tmp/x'}}"), 403, "command.env." + name);
         }
         job("{'command':" + OK + ",'callback_done':{'type':'exec','argv':['" + f + "/mark.sh']}}", 403, "callback_done.argv");
@@ -253,7 +259,10 @@ class HostileInputIT {
         byte[] big = ("{'context':'" + "x".repeat(262_144) + "','command':" + OK + "}").replace('\'', '"')
                 .getBytes(StandardCharsets.UTF_8);
         raw("/jobs/add", "application/json", big, 413, "body");
-        raw("/jobs", "application/json", big, 400, "context");
+        raw("/jobs", "application/json", big, 413, "body");
+        byte[] bigInBatch = ("[{'command':" + OK + "},{'note':'" + "x".repeat(262_144) + "','command':" + OK + "}]")
+                .replace('\'', '"').getBytes(StandardCharsets.UTF_8);
+        raw("/jobs", "application/json", bigInBatch, 413, "[1]");
         raw("/jobs", "application/json", new byte[16_777_217], 413, "body");
         raw("/jobs/add", "application/x-www-form-urlencoded", new byte[262_145], 413, "body");
         byte[] valid = ("{'command':" + OK + "}").replace('\'', '"').getBytes(StandardCharsets.UTF_8);

@@ -98,4 +98,35 @@ class SecurityDefaultsIT extends DeployedServerTest {
                 output.getJsonArray("content-length").getString(0), output.toString());
         assertEquals(output, api.get("/jobs/get/" + id).data().getJsonObject("output_headers"));
     }
+
+    @Test
+    void jobsAndCallbacksCannotDriveTheServersOwnApi() {
+        long victim = api.add("{\"delay\":3600,\"command\":{\"type\":\"http\",\"url\":\"" + target.url("/victim") + "\"}}");
+        String own = Api.local(base).resolve("/jobs/" + victim).toString();
+        String[][] jobs = {
+                {"{\"command\":{\"type\":\"http\",\"method\":\"DELETE\",\"url\":\"" + own + "\"}}", "command.url"},
+                {"{\"command\":{\"type\":\"http\",\"method\":\"POST\",\"url\":\"" + own.replace("127.0.0.1", "localhost")
+                        + "/run\"}}", "command.url"},
+                {"{\"command\":{\"type\":\"http\",\"url\":\"" + target.url("/x") + "\"},\"callback_done\":{\"type\":\"http\","
+                        + "\"method\":\"DELETE\",\"url\":\"" + own + "\"}}", "callback_done.url"}};
+        for (String[] job : jobs) {
+            Api.Answer a = api.postJson("/jobs", job[0]);
+            assertEquals(403, a.status(), a.body());
+            assertEquals(job[1], a.object().getString("field"));
+            assertTrue(a.object().getString("detail").contains("own API"), a.body());
+        }
+        assertEquals(200, api.get("/jobs/" + victim).status(), "the job is still there");
+    }
+
+    @Test
+    void listsShowLargeJobsFromABoundedPrefix() {
+        long big = api.add("{\"delay\":3600,\"note\":\"" + "n".repeat(200_000) + "\",\"command\":{\"type\":\"http\","
+                + "\"url\":\"" + target.url("/big?token=hidden-1") + "\"}}");
+        JsonObject listed = api.get("/jobs?q=%23" + big).object().getJsonArray("jobs").getJsonObject(0);
+        assertEquals(target.url("/big?token=***"), listed.getJsonObject("command").getString("url"));
+        String all = api.get("/jobs/get/all").body();
+        assertTrue(all.contains("\"truncated\":true"), "a large job is summarised in the original's list");
+        assertFalse(all.contains("hidden-1") || all.contains("nnnnnnnnnn"), "neither the secret nor the bulk is listed");
+        api.send(java.net.http.HttpRequest.newBuilder(api.uri("/jobs/" + big)).DELETE());
+    }
 }

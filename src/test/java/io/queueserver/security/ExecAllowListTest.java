@@ -82,6 +82,31 @@ class ExecAllowListTest {
     }
 
     @Test
+    void aLinkToAMultiCallBinaryAllowsNothing() throws IOException {
+        Path bin = Files.createDirectories(dir.resolve("farm"));
+        executable(bin.resolve("busybox"));
+        Files.createSymbolicLink(bin.resolve("echo"), bin.resolve("busybox"));
+        Files.createSymbolicLink(bin.resolve("sh"), bin.resolve("busybox"));
+        assertTrue(ExecAllowList.parse(bin + "/echo").isEmpty(), "an entry that is a multi-call binary is dropped");
+        assertTrue(ExecAllowList.parse(bin + "/busybox").isEmpty());
+        ExecAllowList all = ExecAllowList.parse(bin + "/*");
+        assertTrue(!allows(all, bin + "/echo"), "/bin/echo is busybox: argv[1] would pick any applet");
+        assertTrue(!allows(all, bin + "/busybox"));
+        assertTrue(!allows(all, bin + "/sh"));
+    }
+
+    @Test
+    void theRealFileMustHaveTheRequestedName() throws IOException {
+        Path bin = Files.createDirectories(dir.resolve("names"));
+        executable(bin.resolve("real-tool"));
+        Files.createSymbolicLink(bin.resolve("tool"), bin.resolve("real-tool"));
+        assertTrue(!allows(ExecAllowList.parse(bin + "/tool"), bin + "/tool"));
+        assertTrue(!allows(ExecAllowList.parse(bin + "/*"), bin + "/tool"));
+        assertTrue(allows(ExecAllowList.parse(bin + "/real-tool"), bin + "/real-tool"));
+        assertTrue(!allows(ExecAllowList.parse(bin + "/real-tool"), bin + "/tool"), "the entry names real-tool");
+    }
+
+    @Test
     void refusalsExplainThemselves() {
         ExecAllowList.Refused e = assertThrows(ExecAllowList.Refused.class,
                 () -> ExecAllowList.resolve("no-such-command", List.of(allowed)));

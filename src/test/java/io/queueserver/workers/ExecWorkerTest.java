@@ -113,6 +113,22 @@ class ExecWorkerTest {
     }
 
     @Test
+    void loaderAndShellVariablesAreNeverPassed() {
+        ExecRules rules = ExecRules.of(scripts + "/*.sh", false, "LD_PRELOAD,LD_LIBRARY_PATH,BASH_ENV,ENV,"
+                + "BASH_FUNC_x,GREETING", null, 300);
+        assertEquals(java.util.Set.of("GREETING"), rules.envAllow());
+        for (String name : new String[] {"LD_PRELOAD", "LD_LIBRARY_PATH", "BASH_ENV", "ENV", "BASH_FUNC_x"}) {
+            io.queueserver.core.InvalidField e = org.junit.jupiter.api.Assertions.assertThrows(
+                    io.queueserver.core.InvalidField.class, () -> ExecCommand.parse(new io.queueserver.core.JsonFields(
+                            Json.createObjectBuilder().add("type", "exec").add("argv", Json.createArrayBuilder()
+                                    .add(scripts + "/x.sh")).add("env", Json.createObjectBuilder().add(name, "/tmp/evil.so"))
+                                    .build(), "command"), rules), name);
+            assertEquals(403, e.status());
+            assertEquals("command.env." + name, e.field());
+        }
+    }
+
+    @Test
     void environmentIsScrubbed() throws Exception {
         Path s = script("env.sh", "env | sort");
         Outcome o = run("{'type':'exec','argv':['" + s + "'],'env':{'GREETING':'hi'}}");

@@ -166,14 +166,90 @@ class HttpWorkerTest {
 
         Outcome metadata = run("{'type':'http','follow_redirects':true,'url':'"
                 + target.url("/redirect-to?l=http%3A%2F%2F2852039166%2Flatest%2Fmeta-data") + "'}");
-        assertTrue(metadata.error().contains("169.254.169.254") && metadata.error().contains("never called"),
-                metadata.error());
+        assertTrue(metadata.error().contains("plain dotted quad"), metadata.error());
+        Outcome linkLocal = run("{'type':'http','follow_redirects':true,'url':'"
+                + target.url("/redirect-to?l=http%3A%2F%2F169.254.169.254%2F") + "'}");
+        assertTrue(linkLocal.error().contains("169.254.169.254") && linkLocal.error().contains("never called"),
+                linkLocal.error());
     }
 
     @Test
-    void numericSpellingsOfAllowedAddressesWork() throws Exception {
-        Outcome o = run("{'type':'http','url':'" + target.url("/n").replace("127.0.0.1", "0x7f000001") + "'}");
-        assertTrue(o.success(), o.toString());
-        assertEquals("echo GET /n", o.output());
+    void numericSpellingsOtherThanDottedQuadsAreRefusedOnEveryHop() throws Exception {
+        for (String spelling : new String[] {"0x7f000001", "2130706433", "127.1", "0127.0.0.1", "0x7f.0.0.1",
+                "127.000.0.1"}) {
+            Outcome direct = run("{'type':'http','url':'" + target.url("/n").replace("127.0.0.1", spelling) + "'}");
+            assertTrue(direct.error().contains("plain dotted quad"), spelling + ": " + direct.error());
+            Outcome hop = run("{'type':'http','follow_redirects':true,'url':'" + target.url("/redirect-to?l="
+                    + java.net.URLEncoder.encode(target.url("/n").replace("127.0.0.1", spelling), "UTF-8")) + "'}");
+            assertTrue(hop.error().contains("plain dotted quad"), spelling + ": " + hop.error());
+        }
+        assertEquals(6, target.requests.size(), "only the redirecting hops were connected");
+    }
+
+    @Test
+    void credentialsAndBodyStayWithTheOriginalOrigin() throws Exception {
+        String other = target.url("/landing").replace("127.0.0.1", "localhost");
+        String headers = "'headers':{'Authorization':'Bearer s3cret','Cookie':'sid=1','Proxy-Authorization':'Basic x',"
+                + "'X-Auth-Key':'k','X-Trace':'keep'}";
+        Outcome cross = run("{'type':'http','method':'POST','body':'secret body','follow_redirects':true,"
+                + headers + ",'url':'" + target.url("/redirect-307-to?l=" + java.net.URLEncoder.encode(other, "UTF-8"))
+                + "'}");
+        assertTrue(cross.success(), cross.toString());
+        TargetServer.Request first = target.requests.get(0);
+        TargetServer.Request landed = target.requests.get(1);
+        assertEquals("Bearer s3cret", first.headers().getFirst("Authorization"));
+        assertEquals("POST", landed.method());
+        for (String name : new String[] {"Authorization", "Cookie", "Proxy-Authorization", "X-Auth-Key"}) {
+            assertNull(landed.headers().getFirst(name), name + " followed the redirect to another host");
+        }
+        assertEquals("keep", landed.headers().getFirst("X-Trace"));
+        assertEquals("", landed.body(), "the body followed the redirect to another host");
+
+        String same = target.url("/landing");
+        Outcome kept = run("{'type':'http','method':'POST','body':'secret body','follow_redirects':true,"
+                + headers + ",'url':'" + target.url("/redirect-307-to?l=" + java.net.URLEncoder.encode(same, "UTF-8"))
+                + "'}");
+        assertTrue(kept.success(), kept.toString());
+        TargetServer.Request sameHost = target.requests.get(3);
+        assertEquals("Bearer s3cret", sameHost.headers().getFirst("Authorization"));
+        assertEquals("secret body", sameHost.body());
+    }
+
+    @Test
+    void everyRequestCarriesTheServersMark() throws Exception {
+        assertTrue(run("{'type':'http','url':'" + target.url("/m") + "'}").success());
+        assertEquals(io.queueserver.security.OutgoingMark.VALUE,
+                target.requests.get(0).headers().getFirst(io.queueserver.security.OutgoingMark.HEADER));
+    }
+
+    @Test
+    void theServersOwnPortIsNeverATarget() throws Exception {
+        io.queueserver.security.OwnEndpoints own = new io.queueserver.security.OwnEndpoints();
+        own.listensOn(target.server.getAddress().getPort());
+        HttpWorker guarded = new HttpWorker(300, 10_000,
+                new io.queueserver.security.TargetGuard(false, java.util.Optional.empty(), own));
+        for (String url : new String[] {target.url("/jobs/1"), target.url("/jobs/1").replace("127.0.0.1", "localhost")}) {
+            JsonObject command = Json.createObjectBuilder().add("type", "http").add("method", "DELETE")
+                    .add("url", url).build();
+            Outcome o = guarded.run(new JobRun(1, 1, "t", command)).get(20, TimeUnit.SECONDS);
+            assertTrue(o.error().contains("this server's own API"), o.error());
+        }
+        assertEquals(0, target.requests.size());
+    }
+
+    @Test
+    void theJvmsProxySettingsAreIgnored() throws Exception {
+        java.net.ProxySelector before = java.net.ProxySelector.getDefault();
+        try (TargetServer proxy = new TargetServer()) {
+            java.net.ProxySelector.setDefault(java.net.ProxySelector.of(proxy.server.getAddress()));
+            HttpWorker fresh = new HttpWorker(300, 10_000);
+            JsonObject command = Json.createObjectBuilder().add("type", "http").add("url", target.url("/direct")).build();
+            Outcome o = fresh.run(new JobRun(1, 1, "t", command)).get(20, TimeUnit.SECONDS);
+            assertTrue(o.success(), o.toString());
+            assertEquals(0, proxy.requests.size(), "the request went through the JVM's proxy");
+            assertEquals(1, target.requests.size());
+        } finally {
+            java.net.ProxySelector.setDefault(before);
+        }
     }
 }

@@ -57,10 +57,10 @@ final class TargetServer implements AutoCloseable {
                     }
                 }
                 case "/big" -> respond(ex, 200, "y".repeat(200_000));
-                case "/redirect-to" -> {
+                case "/redirect-to", "/redirect-307-to" -> {
                     ex.getResponseHeaders().add("Location", java.net.URLDecoder.decode(
                             ex.getRequestURI().getRawQuery().substring(2), StandardCharsets.UTF_8));
-                    respond(ex, 302, "");
+                    respond(ex, path.equals("/redirect-to") ? 302 : 307, "");
                 }
                 case "/headers" -> {
                     ex.getResponseHeaders().add("X-Custom", "one");
