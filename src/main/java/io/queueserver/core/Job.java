@@ -1,6 +1,7 @@
 package io.queueserver.core;
 
 import jakarta.persistence.Column;
+import jakarta.persistence.Convert;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
@@ -26,12 +27,16 @@ public class Job {
     @Column(name = "unique_key")
     private String uniqueKey;
     @Column(name = "run_at")
+    @Convert(converter = TimeText.class)
     private LocalDateTime runAt;
     @Column(name = "time_added")
+    @Convert(converter = TimeText.class)
     private LocalDateTime timeAdded;
     @Column(name = "time_started")
+    @Convert(converter = TimeText.class)
     private LocalDateTime timeStarted;
     @Column(name = "time_completed")
+    @Convert(converter = TimeText.class)
     private LocalDateTime timeCompleted;
     private int attempt;
     @Column(name = "max_attempts")
@@ -39,6 +44,7 @@ public class Job {
     private int rescues;
     private String owner;
     @Column(name = "lease_until")
+    @Convert(converter = TimeText.class)
     private LocalDateTime leaseUntil;
     @Column(name = "return_code")
     private Integer returnCode;
