@@ -85,7 +85,9 @@ final class ResultsReport {
             System.out.println("Details (median of runs):");
             for (String e : extras) {
                 if (one.containsKey(e)) {
-                    System.out.printf("  %-31s %s%n", e, Stats.num(Stats.median(one.get(e))));
+                    double med = Stats.median(one.get(e));
+                    System.out.printf("  %-31s %s%n", e,
+                            e.contains("cpu_ms") ? String.format(Locale.ROOT, "%.3f", med) : Stats.num(med));
                 }
             }
             cpuTable(one);
@@ -149,8 +151,8 @@ final class ResultsReport {
         }
         System.out.println();
         System.out.println("CPU during each phase, in cores (2 = the whole machine), median of runs:");
-        System.out.println("(Target: the jobs' HTTP target thread, inside the load generator's process; Steal: share of"
-                + " the machine's time the hypervisor gave to other guests)");
+        System.out.println("(Target: the jobs' HTTP target thread, inside the load generator's process; Steal: the share"
+                + " of the machine's time the hypervisor gave to other guests)");
         String fmt = "| %-16s | %-7s | %-7s | %-7s | %-8s | %-22s | %-6s |%n";
         System.out.printf(fmt, "Phase", "Server", "MariaDB", "Target", "Load gen", "Other (other processes)", "Steal");
         System.out.printf(fmt, "-".repeat(16), "-".repeat(7), "-".repeat(7), "-".repeat(7), "-".repeat(8), "-".repeat(22),
@@ -163,7 +165,11 @@ final class ResultsReport {
 
     static String cores(Map<String, List<Double>> m, String phase, String who) {
         List<Double> v = m.get("cpu." + phase + "." + who);
-        return v == null ? "" : String.format(Locale.ROOT, "%.2f", Stats.median(v));
+        if (v == null) {
+            return "";
+        }
+        return who.equals("steal") ? String.format(Locale.ROOT, "%.1f%%", 100 * Stats.median(v))
+                : String.format(Locale.ROOT, "%.2f", Stats.median(v));
     }
 
     static int runs(Map<String, List<Double>> m) {
