@@ -107,7 +107,7 @@ final class CompareReport {
                     verdicts.add("- " + f.label + " vs " + PEER_NAMES.getOrDefault(p, p) + ": " + target + " -> " + met);
                 }
                 System.out.printf("| %s | %s | %s | %s | %s | %s | %s | %s |%n", p.equals(peers.get(0)) ? f.label : "",
-                        cell(medianOf(data.get("ours"), s -> value(s, f.ours))),
+                        PEER_NAMES.getOrDefault(p, p), cell(medianOf(data.get("ours"), s -> value(s, f.ours))),
                         cell(medianOf(data.get(p), s -> value(s, f.scenario + "." + f.field))),
                         String.join(" / ", perRound), ratios.isEmpty() ? "-" : ratio(med), target, met);
             }
