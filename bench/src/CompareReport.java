@@ -14,13 +14,14 @@ import java.util.function.ToDoubleFunction;
  * bench/compare's table: Queue Server against the peers (the Node.js harness), round by round, as median ratios
  * ours/peer, with the CPU per trivial job of every process involved and the CPU steal of each round. Reads from
  * {@code --dir}: {@code r<N>-ours.txt} (bench/run's results file of round N), {@code r<N>-<peer>.log} (the harness's
- * output) and {@code steal.txt} ({@code <round> <side> <steal share> <busy share> <seconds>}).
+ * output), {@code steal.txt} ({@code <round> <side> <steal share> <busy share> <seconds>}) and, if there,
+ * {@code settings.txt} (lines printed under the title).
  */
 final class CompareReport {
     /** What the harness calls each peer, and how the table names it. */
     static final Map<String, String> PEER_NAMES = Map.of(
             "graphile", "Graphile Worker",
-            "bullmq-aof", "BullMQ, durable (AOF fsync always)",
+            "bullmq-aof", "BullMQ, durable (AOF, appendfsync " + Options.arg("aof-fsync", "always") + ")",
             "bullmq", "BullMQ, not durable (for information)",
             "pgboss", "pg-boss");
 
@@ -67,6 +68,11 @@ final class CompareReport {
         Map<String, double[]> steal = readSteal(dir.resolve("steal.txt"));
 
         System.out.printf("## Queue Server against its peers: %d round(s), interleaved (ours, then each peer)%n%n", rounds);
+        Path settings = dir.resolve("settings.txt");
+        if (Files.exists(settings)) {
+            Files.readAllLines(settings).forEach(l -> System.out.println("- " + l));
+            System.out.println();
+        }
         System.out.println("Ratio = ours / peer in each round; the verdict uses the median of those ratios. Higher is"
                 + " better for jobs/s, lower for ms.");
         System.out.println();
