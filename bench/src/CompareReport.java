@@ -141,10 +141,13 @@ final class CompareReport {
         }
 
         System.out.println();
-        System.out.println("### CPU steal and machine load per round (from /proc/stat over each side's run)");
+        System.out.println("### CPU steal and machine load per round (from /proc/stat)");
         System.out.println();
-        System.out.println("Steal is the share of the machine's time the hypervisor gave to other guests; a round with"
-                + " several percent of steal, or very different steal between the sides, is a bad round.");
+        System.out.println("Steal: the share of the machine's time the hypervisor gave to other guests, over the side's"
+                + " whole run. Busy: the share of the machine in use, by anything. Others: the cores used by processes"
+                + " not measured (neither side's) during the trivial-jobs figure. A round with several percent of steal,"
+                + " or others near a core, or very different values between the sides, is a bad round (marked from 5 %"
+                + " steal or 0.5 cores of others).");
         System.out.println();
         StringBuilder head = new StringBuilder("| Round | Queue Server |");
         StringBuilder rule = new StringBuilder("|---|---|");
@@ -155,9 +158,11 @@ final class CompareReport {
         System.out.println(head);
         System.out.println(rule);
         for (int r = 1; r <= rounds; r++) {
-            StringBuilder row = new StringBuilder("| " + r + " | " + stealCell(steal.get(r + " ours")) + " |");
+            StringBuilder row = new StringBuilder("| " + r + " | " + stealCell(steal.get(r + " ours"),
+                    value(data.get("ours").get(r - 1), "cpu.trivial.other")) + " |");
             for (String p : peers) {
-                row.append(' ').append(stealCell(steal.get(r + " " + p))).append(" |");
+                row.append(' ').append(stealCell(steal.get(r + " " + p), value(data.get(p).get(r - 1), "http.other_cores")))
+                        .append(" |");
             }
             System.out.println(row);
         }
@@ -230,6 +235,7 @@ final class CompareReport {
                         Map<String, Double> split = peerCpuSplit(kv, number(kv.get("cpu_ms_per_job")));
                         m.put("http.rate", new Sample(rate, split));
                         m.put("http.cpu_ms_per_job", new Sample(number(kv.get("cpu_ms_per_job")), split));
+                        m.put("http.other_cores", new Sample(otherCores(kv), Map.of()));
                     }
                 } else {
                     for (String field : List.of("rate", "p50", "p99")) {
@@ -254,6 +260,18 @@ final class CompareReport {
         Map<String, Double> split = new LinkedHashMap<>();
         cores.forEach((k, v) -> split.put(k, sum > 0 && Double.isFinite(v) ? msPerJob * v / sum : Double.NaN));
         return split;
+    }
+
+    /** Cores the rest of the machine used during the harness's window: host_busy minus the measured groups. */
+    static double otherCores(Map<String, String> kv) {
+        double busy = number(kv.getOrDefault("host_busy", "").replace("%", "")) / 100
+                * Runtime.getRuntime().availableProcessors();
+        double ours = 0;
+        for (String k : List.of("self_cores", "worker_cores", "target_cores", "pg_cores", "redis_cores")) {
+            double v = number(kv.get(k));
+            ours += Double.isFinite(v) ? v : 0;
+        }
+        return Math.max(0, busy - ours);
     }
 
     /** "round side" -> {steal share, busy share, seconds}. */
@@ -310,11 +328,14 @@ final class CompareReport {
         return String.format(Locale.ROOT, "%.2fx", d);
     }
 
-    static String stealCell(double[] s) {
+    /** Steal and busy share over the side's run, and the other processes' cores during its trivial-jobs figure. */
+    static String stealCell(double[] s, double otherCores) {
         if (s == null) {
             return "-";
         }
-        return String.format(Locale.ROOT, "steal %.1f%%, busy %.0f%% (%.0f s)%s", 100 * s[0], 100 * s[1], s[2],
-                s[0] >= 0.05 ? " **bad round?**" : "");
+        String others = Double.isFinite(otherCores) ? String.format(Locale.ROOT, ", others %.2f cores", otherCores) : "";
+        boolean bad = s[0] >= 0.05 || otherCores >= 0.5;
+        return String.format(Locale.ROOT, "steal %.1f%%, busy %.0f%% (%.0f s)%s%s", 100 * s[0], 100 * s[1], s[2],
+                others, bad ? " **bad round?**" : "");
     }
 }
