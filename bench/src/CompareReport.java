@@ -30,22 +30,22 @@ final class CompareReport {
     }
 
     /** A row group of the table: our metric, the peer's scenario and field, and the targets per peer. */
-    record Figure(String label, String ours, String scenario, String field, boolean higherIsBetter,
+    record PeerFigure(String label, String ours, String scenario, String field, boolean higherIsBetter,
                   Map<String, Double> targets) {
     }
 
-    static final List<Figure> FIGURES = List.of(
-            new Figure("Trivial HTTP jobs end to end (jobs/s)", "trivial.jobs_per_s", "http", "rate", true,
+    static final List<PeerFigure> FIGURES = List.of(
+            new PeerFigure("Trivial HTTP jobs end to end (jobs/s)", "trivial.jobs_per_s", "http", "rate", true,
                     Map.of("graphile", 1.5, "bullmq-aof", 1.5)),
-            new Figure("Total CPU per trivial job (ms, all processes)", "trivial.cpu_ms_per_job", "http",
+            new PeerFigure("Total CPU per trivial job (ms, all processes)", "trivial.cpu_ms_per_job", "http",
                     "cpu_ms_per_job", false, Map.of("graphile", 0.7)),
-            new Figure("Single submits, 64 concurrent clients (jobs/s)", "submits.per_s", "enqueue-single", "rate", true,
+            new PeerFigure("Single submits, 64 concurrent clients (jobs/s)", "submits.per_s", "enqueue-single", "rate", true,
                     Map.of("bullmq-aof", 1.2)),
-            new Figure("Batch submits, 1000 jobs per call (jobs/s)", "batch.jobs_per_s", "enqueue-bulk", "rate", true,
+            new PeerFigure("Batch submits, 1000 jobs per call (jobs/s)", "batch.jobs_per_s", "enqueue-bulk", "rate", true,
                     Map.of("graphile", 1.2)),
-            new Figure("Submit -> start latency p50 at 100 jobs/s (ms)", "latency.p50_ms", "latency", "p50", false,
+            new PeerFigure("Submit -> start latency p50 at 100 jobs/s (ms)", "latency.p50_ms", "latency", "p50", false,
                     Map.of()),
-            new Figure("Submit -> start latency p99 at 100 jobs/s (ms)", "latency.p99_ms", "latency", "p99", false,
+            new PeerFigure("Submit -> start latency p99 at 100 jobs/s (ms)", "latency.p99_ms", "latency", "p99", false,
                     Map.of()));
 
     private CompareReport() {
@@ -79,7 +79,7 @@ final class CompareReport {
         System.out.println("| Figure | Peer | Ours (median) | Peer (median) | Ratio per round | Median ratio | Target | Met |");
         System.out.println("|---|---|---|---|---|---|---|---|");
         List<String> verdicts = new ArrayList<>();
-        for (Figure f : FIGURES) {
+        for (PeerFigure f : FIGURES) {
             for (String p : peers) {
                 List<Double> ratios = new ArrayList<>();
                 List<String> perRound = new ArrayList<>();
