@@ -171,6 +171,25 @@ final class CompareReport {
         System.out.println("### Targets");
         System.out.println();
         verdicts.forEach(System.out::println);
+        System.out.println("- " + latencyVerdict(data, peers, rounds));
+    }
+
+    /** Ours p99 below the p99 of every durable peer of the same round, in how many rounds. */
+    static String latencyVerdict(Map<String, List<Map<String, Sample>>> data, List<String> peers, int rounds) {
+        int below = 0;
+        for (int r = 0; r < rounds; r++) {
+            double ours = value(data.get("ours").get(r), "latency.p99_ms");
+            boolean all = Double.isFinite(ours);
+            for (String p : peers) {
+                double q = value(data.get(p).get(r), "latency.p99");
+                if (!p.equals("bullmq") && !(ours < q)) {
+                    all = false;
+                }
+            }
+            below += all ? 1 : 0;
+        }
+        return "Latency p99 below every durable peer's p99 of the same round: " + (below == rounds ? "met" : "NOT met")
+                + " (" + below + "/" + rounds + " rounds)";
     }
 
     /** bench/run's results file: "nodes run metric value" lines (1 node only). */
