@@ -1,4 +1,5 @@
 import io.queueserver.core.JobState;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -6,16 +7,18 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.SQLTransactionRollbackException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.Collectors;
 
 /**
- * Raw JDBC ceilings on the real schema (sql/*.sql), same database server, no application in between: single-row
+ * Raw JDBC ceilings on the real schema (sql/*.sql, sql/mysql/*.sql), same database server, no application in between: single-row
  * INSERTs, 1000-row INSERT transactions, and claim + done of 50 jobs per transaction. State codes from
  * {@link JobState}.
  */
@@ -23,21 +26,22 @@ final class JdbcCeilings {
     private JdbcCeilings() {
     }
 
-    static final String INSERT = "INSERT INTO queue_job (state, priority, context, type, payload, unique_key,"
-            + " run_at, time_added, max_attempts) VALUES (" + JobState.WAITING.code() + ", ?, ?, 'http', ?, NULL,"
-            + " LOCALTIMESTAMP(6), LOCALTIMESTAMP(6), 1)";
+    /** The INSERT of a waiting job; with the claim-order column (sql/V011) it is set as the server sets it. */
+    static String insert(boolean negPriority) {
+        return "INSERT INTO queue_job (state, priority, context, type, payload, unique_key, run_at, time_added,"
+                + " max_attempts" + (negPriority ? ", neg_priority" : "") + ") VALUES (" + JobState.WAITING.code()
+                + ", ?, ?, 'http', ?, NULL, LOCALTIMESTAMP(6), LOCALTIMESTAMP(6), 1" + (negPriority ? ", -500" : "") + ")";
+    }
+
     static final String PAYLOAD = "{\"priority\":500,\"context\":\"raw\",\"command\":{\"type\":\"http\","
             + "\"url\":\"http://127.0.0.1:8399/t\",\"timeout\":5}}";
 
     static void run() throws Exception {
         String url = Options.jdbc();
         double seconds = Options.doubleArg("seconds", 5);
+        boolean negPriority;
         try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
-            List<Path> scripts;
-            try (var files = Files.list(Path.of(Options.arg("sql", "sql")))) {
-                scripts = files.filter(p -> p.getFileName().toString().endsWith(".sql")).sorted().toList();
-            }
-            for (Path script : scripts) {
+            for (Path script : scripts(Path.of(Options.arg("sql", "sql")))) {
                 String text = Files.readAllLines(script).stream().filter(l -> !l.trim().startsWith("--"))
                         .collect(Collectors.joining("\n"));
                 for (String stmt : text.split(";")) {
@@ -46,10 +50,14 @@ final class JdbcCeilings {
                     }
                 }
             }
+            negPriority = hasColumn(c, "queue_job", "neg_priority");
         }
+        String insertSql = insert(negPriority);
+        // the server's claim order: its claim index since sql/V011, priority then id before
+        String claimOrder = negPriority ? "neg_priority, run_at, id" : "priority DESC, id";
         // 1. single-row autocommit INSERT, 16 connections
         double insert = timedLoop("ceiling.insert", url, 16, seconds, c -> {
-            try (PreparedStatement p = c.prepareStatement(INSERT)) {
+            try (PreparedStatement p = c.prepareStatement(insertSql)) {
                 bindRaw(p);
                 p.executeUpdate();
             }
@@ -59,7 +67,7 @@ final class JdbcCeilings {
         // 2. 1000-row INSERT transactions (multi-row, rewriteBatchedStatements), 4 connections
         double batch = timedLoop("ceiling.batch", url, 4, seconds, c -> {
             c.setAutoCommit(false);
-            try (PreparedStatement p = c.prepareStatement(INSERT)) {
+            try (PreparedStatement p = c.prepareStatement(insertSql)) {
                 for (int i = 0; i < 1000; i++) {
                     bindRaw(p);
                     p.addBatch();
@@ -85,7 +93,7 @@ final class JdbcCeilings {
             if (n <= 0) {
                 return -1;
             }
-            try (PreparedStatement p = c.prepareStatement(INSERT)) {
+            try (PreparedStatement p = c.prepareStatement(insertSql)) {
                 for (int i = 0; i < n; i++) {
                     bindRaw(p);
                     p.addBatch();
@@ -98,8 +106,9 @@ final class JdbcCeilings {
         double claim = timedLoop("ceiling.claim", url, 4, seconds, c -> {
             c.setAutoCommit(false);
             List<Long> ids = new ArrayList<>(50);
-            try (PreparedStatement q = c.prepareStatement("SELECT id, attempt, max_attempts, context, payload FROM queue_job"
-                    + " WHERE state = " + JobState.WAITING.code() + " ORDER BY priority DESC, id LIMIT 50 FOR UPDATE SKIP LOCKED");
+            try (PreparedStatement q = c.prepareStatement("SELECT id, attempt, max_attempts, context, payload"
+                    + " FROM queue_job WHERE state = " + JobState.WAITING.code() + " ORDER BY " + claimOrder
+                    + " LIMIT 50 FOR UPDATE SKIP LOCKED");
                  ResultSet rs = q.executeQuery()) {
                 while (rs.next()) {
                     ids.add(rs.getLong(1));
@@ -134,6 +143,31 @@ final class JdbcCeilings {
 
     static int preloaded;
 
+    /** The migration scripts as the server runs them on MariaDB: sql/ and sql/mysql/, in version order. */
+    static List<Path> scripts(Path dir) throws IOException {
+        List<Path> all = new ArrayList<>();
+        for (Path d : List.of(dir, dir.resolve("mysql"))) {
+            if (Files.isDirectory(d)) {
+                try (var files = Files.list(d)) {
+                    files.filter(p -> p.getFileName().toString().endsWith(".sql")).forEach(all::add);
+                }
+            }
+        }
+        all.sort(Comparator.comparing(p -> p.getFileName().toString()));
+        return all;
+    }
+
+    static boolean hasColumn(Connection c, String table, String column) throws SQLException {
+        try (PreparedStatement q = c.prepareStatement("SELECT COUNT(*) FROM information_schema.columns"
+                + " WHERE table_schema = DATABASE() AND table_name = ? AND column_name = ?")) {
+            q.setString(1, table);
+            q.setString(2, column);
+            try (ResultSet rs = q.executeQuery()) {
+                return rs.next() && rs.getInt(1) > 0;
+            }
+        }
+    }
+
     static void bindRaw(PreparedStatement p) throws SQLException {
         p.setInt(1, 500);
         p.setString(2, "raw");
@@ -147,6 +181,7 @@ final class JdbcCeilings {
 
     static double timedLoop(String phase, String url, int threads, double seconds, Work work) throws Exception {
         LongAdder rows = new LongAdder();
+        LongAdder retries = new LongAdder();
         long start = System.nanoTime();
         long end = start + (long) (seconds * 1e9);
         AtomicLong lastEnd = new AtomicLong(start);
@@ -157,7 +192,17 @@ final class JdbcCeilings {
             Thread t = new Thread(() -> {
                 try (Connection c = DriverManager.getConnection(url)) {
                     while (System.nanoTime() < end) {
-                        int n = work.run(c);
+                        int n;
+                        try {
+                            n = work.run(c);
+                        } catch (SQLTransactionRollbackException e) {
+                            // a deadlock or lock wait timeout: the database rolled back, do it again
+                            retries.increment();
+                            if (!c.getAutoCommit()) {
+                                c.rollback();
+                            }
+                            continue;
+                        }
                         if (n < 0) {
                             break;
                         }
@@ -179,6 +224,9 @@ final class JdbcCeilings {
         }
         if (!failures.isEmpty()) {
             throw failures.get(0);
+        }
+        if (retries.sum() > 0) {
+            System.err.println(phase + ": " + retries.sum() + " transactions rolled back by the database and redone");
         }
         return rows.sum() / ((lastEnd.get() - start) / 1e9);
     }
