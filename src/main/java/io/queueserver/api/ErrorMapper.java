@@ -38,10 +38,11 @@ public class ErrorMapper implements ExceptionMapper<Throwable> {
         if (failure.invalid() != null) {
             return refused(failure.invalid());
         }
-        Response problem = Problems.of(failure.status(), null, failure.detail());
         if (failure.outcomeUnknown()) {
-            return Response.fromResponse(problem).header(OUTCOME, "unknown").build();
+            return Response.fromResponse(Problems.typed(failure.status(), Problems.OUTCOME_UNKNOWN, failure.detail()))
+                    .header(OUTCOME, "unknown").build();
         }
+        Response problem = Problems.of(failure.status(), null, failure.detail());
         return failure.retryLater() ? Response.fromResponse(problem).header("Retry-After", "5").build() : problem;
     }
 

@@ -4,7 +4,6 @@ import io.queueserver.core.JobEvents;
 import io.queueserver.core.JobSpec;
 import io.queueserver.core.JobSubmitted;
 import io.queueserver.store.GroupCommit;
-import io.queueserver.store.JobStore;
 
 import io.queueserver.engine.Engine;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -25,9 +24,6 @@ public class Submissions {
     private static final Logger LOG = Logger.getLogger(Submissions.class.getName());
 
     @Inject
-    JobStore store;
-
-    @Inject
     GroupCommit groupCommit;
 
     @Inject
@@ -39,9 +35,7 @@ public class Submissions {
     public List<Long> submit(List<JobSpec> specs) {
         List<Long> ids;
         try {
-            ids = specs.size() == 1 && specs.get(0).uniqueKey() == null
-                    ? List.of(groupCommit.insert(specs.get(0)))
-                    : store.insert(specs);
+            ids = groupCommit.insert(specs);
         } catch (SQLException e) {
             if (!duplicateKey(e)) {
                 throw new IllegalStateException("jobs not stored: " + e.getMessage(), e);
@@ -66,7 +60,7 @@ public class Submissions {
 
     private List<Long> insertAgain(List<JobSpec> specs) {
         try {
-            return store.insert(specs);
+            return groupCommit.insert(specs);
         } catch (SQLException e) {
             throw new IllegalStateException("jobs not stored: " + e.getMessage(), e);
         }

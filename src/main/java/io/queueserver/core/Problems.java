@@ -10,14 +10,26 @@ public final class Problems {
     private Problems() {
     }
 
+    /** The problem type of a change whose commit nobody can confirm or deny (see README "Reliability"). */
+    public static final String OUTCOME_UNKNOWN = "urn:queue-server:problem:outcome-unknown";
+
     public static Response of(int status, String field, String detail) {
         return Response.status(status).type(MEDIA_TYPE).entity(body(status, field, detail)).build();
     }
 
+    /** A problem of a type of its own, which a client can act on whatever the status. */
+    public static Response typed(int status, String type, String detail) {
+        return Response.status(status).type(MEDIA_TYPE).entity(body(status, null, detail, type)).build();
+    }
+
     /** The problem document itself, for the parts of the API served outside JAX-RS. */
     public static String body(int status, String field, String detail) {
+        return body(status, field, detail, "about:blank");
+    }
+
+    private static String body(int status, String field, String detail, String type) {
         JsonObjectBuilder body = Json.createObjectBuilder()
-                .add("type", "about:blank")
+                .add("type", type)
                 .add("title", title(status))
                 .add("status", status)
                 .add("detail", detail);

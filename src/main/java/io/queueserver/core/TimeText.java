@@ -14,7 +14,7 @@ import java.time.temporal.ChronoField;
  * the database itself, so {@code DATETIME(6)} keeps every microsecond on MariaDB, MySQL and H2.
  */
 @Converter
-public class TimeText implements AttributeConverter<LocalDateTime, String> {
+public class TimeText implements AttributeConverter<LocalDateTime, Object> {
     private static final DateTimeFormatter WRITE = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS");
     private static final DateTimeFormatter READ = new DateTimeFormatterBuilder()
             .appendPattern("yyyy-MM-dd").optionalStart().appendLiteral(' ').optionalEnd()
@@ -22,13 +22,28 @@ public class TimeText implements AttributeConverter<LocalDateTime, String> {
             .optionalStart().appendFraction(ChronoField.NANO_OF_SECOND, 0, 9, true).optionalEnd()
             .toFormatter();
 
-    @Override
-    public String convertToDatabaseColumn(LocalDateTime time) {
-        return time == null ? null : WRITE.format(time);
+    /**
+     * A driver's {@code Timestamp} of a UTC column as UTC: the drivers build it in the session's zone, which is UTC,
+     * while {@link java.sql.Timestamp#toLocalDateTime()} would use the JVM's zone.
+     */
+    public static LocalDateTime utc(java.sql.Timestamp t) {
+        return LocalDateTime.ofInstant(t.toInstant(), java.time.ZoneOffset.UTC);
     }
 
     @Override
-    public LocalDateTime convertToEntityAttribute(String text) {
-        return text == null ? null : LocalDateTime.parse(text.trim(), READ);
+    public Object convertToDatabaseColumn(LocalDateTime time) {
+        return time == null ? null : WRITE.format(time);
+    }
+
+    /** Reading needs no help: the driver hands over the column's time (or its text) with every microsecond. */
+    @Override
+    public LocalDateTime convertToEntityAttribute(Object column) {
+        if (column == null || column instanceof LocalDateTime) {
+            return (LocalDateTime) column;
+        }
+        if (column instanceof java.sql.Timestamp t) {
+            return utc(t);
+        }
+        return LocalDateTime.parse(column.toString().trim(), READ);
     }
 }

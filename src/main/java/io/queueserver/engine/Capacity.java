@@ -32,6 +32,11 @@ public final class Capacity {
         return taken;
     }
 
+    /** One slot, waiting up to {@code timeout} for it (a claim round holds the free slots for a moment). */
+    boolean takeOne(java.time.Duration timeout) throws InterruptedException {
+        return slots.tryAcquire(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
     void release(int n) {
         if (n > 0) {
             slots.release(n);

@@ -142,6 +142,7 @@ public class Dispatcher {
     @PostConstruct
     void start() {
         long leaseMicros = TimeUnit.SECONDS.toMicros(leaseSeconds);
+        Duration beatInterval = Duration.ofMillis(Math.max(1, TimeUnit.SECONDS.toMillis(leaseSeconds) / 3));
         String id = node.id();
         capacity = new Capacity(maxThreads);
         running = new RunningAttempts();
@@ -155,14 +156,13 @@ public class Dispatcher {
             nodes.beat(n);
             return null;
         }, ids -> leases.renew(id, ids, leaseMicros), leases::owned, ids -> leases.handBack(id, ids)),
-                running, n -> claims.wake(), Clock.systemUTC(), backoff);
+                running, n -> claims.wake(), Clock.systemUTC(), beatInterval, backoff);
         Rescuer rescuer = new Rescuer(limit -> leases.rescueDead(leaseMicros, limit), heartbeat::connectedFor,
                 Duration.ofSeconds(leaseSeconds), this::rescued, backoff);
         engine.start(new Engine.Parts(capacity, running, claims, launcher, jobId -> claimer.claimOne(jobId, id, leaseMicros)));
         heartbeat.beat();
-        long beat = Math.max(1, TimeUnit.SECONDS.toMillis(leaseSeconds) / 3);
-        beating = heartbeatExecutor.scheduleWithFixedDelay(guarded("heartbeat", heartbeat::beat), beat, beat,
-                TimeUnit.MILLISECONDS);
+        beating = heartbeatExecutor.scheduleWithFixedDelay(guarded("heartbeat", heartbeat::beat),
+                beatInterval.toMillis(), beatInterval.toMillis(), TimeUnit.MILLISECONDS);
         loops = List.of(
                 claimsExecutor.scheduleWithFixedDelay(guarded("tick", this::tick), tickMillis, tickMillis,
                         TimeUnit.MILLISECONDS),

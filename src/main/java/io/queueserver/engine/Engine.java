@@ -31,6 +31,9 @@ public class Engine {
                  DatabaseCall<Long, Optional<Claim>> claimOne) {
     }
 
+    /** How long a run-now request waits for a free slot before it is answered 503. */
+    static final java.time.Duration SLOT_WAIT = java.time.Duration.ofSeconds(3);
+
     private volatile Parts parts;
     private volatile long lastTickMillis = System.currentTimeMillis();
 
@@ -86,7 +89,7 @@ public class Engine {
      */
     public Optional<CompletableFuture<Outcome>> runNow(long id, Consumer<String> output) throws Exception {
         Parts p = parts;
-        if (p == null || p.capacity().take(1) == 0) {
+        if (p == null || !p.capacity().takeOne(SLOT_WAIT)) {
             throw new NoFreeSlot(p == null ? 0 : p.capacity().max());
         }
         Optional<Claim> claim;

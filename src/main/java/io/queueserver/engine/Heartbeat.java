@@ -17,7 +17,9 @@ import java.util.logging.Logger;
  * aborts local attempts whose row is no longer this node's (cancelled, deleted, rescued after a cut-off), and hands
  * back rows it owns but does not run (a claim committed while its caller saw an error, or during shutdown). A row
  * is handed back only when it was seen unowned-by-a-run at two beats in a row, so a claim committed between the
- * two reads of one beat is never taken for an orphan. Tracks since when the node has been connected without a break.
+ * two reads of one beat is never taken for an orphan. Tracks since when the node has been connected without a break:
+ * a beat that fails, or that hangs (a partition holds its bytes) so that two beat intervals pass without a beat that
+ * succeeded, breaks it.
  */
 final class Heartbeat {
     private static final Logger LOG = Logger.getLogger(Heartbeat.class.getName());
@@ -33,11 +35,14 @@ final class Heartbeat {
     private final Consumer<Integer> handedBack;
     private final Clock clock;
     private final DatabaseBackoff backoff;
+    private final Duration maxGap;
     private volatile Instant connectedSince;
+    private volatile Instant lastSuccess;
     private Set<AttemptId> orphansSeen = Set.of();
 
     Heartbeat(String node, Store store, RunningAttempts running, Consumer<Integer> handedBack, Clock clock,
-              DatabaseBackoff backoff) {
+              Duration interval, DatabaseBackoff backoff) {
+        this.maxGap = interval.multipliedBy(2);
         this.node = node;
         this.store = store;
         this.running = running;
@@ -47,6 +52,9 @@ final class Heartbeat {
     }
 
     synchronized void beat() {
+        if (!connected()) {
+            connectedSince = null;
+        }
         try {
             store.beat().apply(node);
             Set<AttemptId> before = running.ids();
@@ -71,8 +79,9 @@ final class Heartbeat {
                 LOG.warning(() -> n + " jobs this node owned but did not run were handed back to the queue");
                 handedBack.accept(n);
             }
+            lastSuccess = clock.instant();
             if (connectedSince == null) {
-                connectedSince = clock.instant();
+                connectedSince = lastSuccess;
             }
             backoff.succeeded();
         } catch (SQLException | RuntimeException e) {
@@ -84,6 +93,11 @@ final class Heartbeat {
     /** How long this node has been able to write its heartbeat without a failed beat in between. */
     Duration connectedFor() {
         Instant since = connectedSince;
-        return since == null ? Duration.ZERO : Duration.between(since, clock.instant());
+        return since == null || !connected() ? Duration.ZERO : Duration.between(since, clock.instant());
+    }
+
+    private boolean connected() {
+        Instant last = lastSuccess;
+        return last != null && Duration.between(last, clock.instant()).compareTo(maxGap) <= 0;
     }
 }

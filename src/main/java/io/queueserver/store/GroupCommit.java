@@ -22,10 +22,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
 /**
- * Combines jobs submitted concurrently, one per request, into one multi-row INSERT and one commit: a commit costs
- * a durable log write whatever its size, so under load many submits share it. Each caller is answered only after
- * the transaction holding its job has committed. Two writers keep a commit in flight while the next batch
- * gathers; a batch whose data the database refuses is retried job by job, so one bad job fails only its own request.
+ * Combines jobs submitted concurrently (one job or a batch per request) into one multi-row INSERT and one commit: a
+ * commit costs a durable log write whatever its size, so under load many submits share it. Each caller is answered
+ * only after the transaction holding its jobs has committed, and within a bounded time. Two writers keep a commit in
+ * flight while the next group gathers; a group whose data the database refuses is retried request by request, so
+ * one bad job fails only its own request.
  */
 @ApplicationScoped
 public class GroupCommit {
@@ -44,7 +45,8 @@ public class GroupCommit {
     private final List<Thread> writers = new ArrayList<>();
     private volatile boolean stopping;
 
-    private record Pending(JobSpec spec, CompletableFuture<Long> id) {
+    /** One request's jobs (one, or a batch) and the answer its caller waits for. */
+    private record Pending(List<JobSpec> specs, CompletableFuture<List<Long>> ids) {
     }
 
     @PostConstruct
@@ -58,18 +60,18 @@ public class GroupCommit {
     }
 
     /**
-     * Stores one job (without a unique key) and returns its id once committed. Answers within
-     * {@value #ANSWER_WITHIN_SECONDS} s: a job whose group has not started by then is withdrawn (nothing stored);
-     * one whose commit is still under way has an unknown outcome.
+     * Stores one request's jobs and returns their ids once committed (for a taken unique key, the id of the job
+     * holding it). Answers within {@value #ANSWER_WITHIN_SECONDS} s: jobs whose group has not started by then are
+     * withdrawn (nothing stored); those whose commit is still under way have an unknown outcome.
      */
-    public long insert(JobSpec spec) throws SQLException {
+    public List<Long> insert(List<JobSpec> specs) throws SQLException {
         if (stopping) {
             throw new SQLTransientConnectionException("the server is stopping", "08000");
         }
-        Pending pending = new Pending(spec, new CompletableFuture<>());
+        Pending pending = new Pending(specs, new CompletableFuture<>());
         queue.add(pending);
         try {
-            return pending.id().get(ANSWER_WITHIN_SECONDS, TimeUnit.SECONDS);
+            return pending.ids().get(ANSWER_WITHIN_SECONDS, TimeUnit.SECONDS);
         } catch (TimeoutException e) {
             if (queue.remove(pending)) {
                 throw new SQLTransientConnectionException("the database did not take the job within "
@@ -97,7 +99,14 @@ public class GroupCommit {
                     continue;
                 }
                 batch.add(first);
-                queue.drainTo(batch, MAX_BATCH - 1);
+                int jobs = first.specs().size();
+                for (Pending next = queue.peek(); next != null && jobs + next.specs().size() <= MAX_BATCH;
+                     next = queue.peek()) {
+                    if (queue.remove(next)) {
+                        batch.add(next);
+                        jobs += next.specs().size();
+                    }
+                }
                 commit(batch);
             } catch (InterruptedException e) {
                 if (!stopping) {
@@ -113,17 +122,20 @@ public class GroupCommit {
     private void commit(List<Pending> batch) {
         List<Long> ids;
         try {
-            ids = store.insert(batch.stream().map(Pending::spec).toList());
+            ids = store.insert(batch.stream().flatMap(p -> p.specs().stream()).toList());
         } catch (SQLException | RuntimeException e) {
             if (batch.size() > 1 && rejectedData(e)) {
+                // one request's job was refused (or raced another for a unique key): the others are tried alone
                 batch.forEach(pending -> commit(List.of(pending)));
             } else {
-                batch.forEach(pending -> pending.id().completeExceptionally(e));
+                batch.forEach(pending -> pending.ids().completeExceptionally(e));
             }
             return;
         }
-        for (int i = 0; i < batch.size(); i++) {
-            batch.get(i).id().complete(ids.get(i));
+        int next = 0;
+        for (Pending pending : batch) {
+            pending.ids().complete(List.copyOf(ids.subList(next, next + pending.specs().size())));
+            next += pending.specs().size();
         }
     }
 

@@ -1,5 +1,6 @@
 package io.queueserver.store;
 
+import io.queueserver.core.TimeText;
 import io.queueserver.core.Times;
 import io.queueserver.core.Job;
 import io.queueserver.core.JobSpec;
@@ -80,7 +81,7 @@ public class JobStore {
         try (PreparedStatement select = c.prepareStatement("SELECT LOCALTIMESTAMP(6)");
              ResultSet rs = select.executeQuery()) {
             rs.next();
-            return rs.getTimestamp(1).toLocalDateTime();
+            return rs.getObject(1, LocalDateTime.class); // as stored, UTC: no conversion through the JVM's zone
         }
     }
 
@@ -158,7 +159,7 @@ public class JobStore {
                 } else if (v instanceof Number n) {
                     o.add(names[i], n.longValue());
                 } else if (v instanceof java.sql.Timestamp t) {
-                    o.add(names[i], Times.rest(t.toLocalDateTime()));
+                    o.add(names[i], Times.rest(TimeText.utc(t)));
                 } else if (v instanceof java.time.LocalDateTime t) {
                     o.add(names[i], Times.rest(t));
                 } else {
@@ -188,16 +189,28 @@ public class JobStore {
         return query.setMaxResults(limit).getResultList().stream().map(Job::summary).toList();
     }
 
+    /**
+     * Jobs per state. In a transaction of its own: it is read by timers, whose tasks must not leave an entity manager
+     * of no transaction behind for the container to clean up (it would close it twice and stop the timer).
+     */
     public Map<JobState, Long> counts() {
         Map<JobState, Long> counts = new EnumMap<>(JobState.class);
         for (JobState s : JobState.values()) {
             counts.put(s, 0L);
         }
-        @SuppressWarnings("unchecked")
-        List<Object[]> rows = em.createNativeQuery("SELECT state, COUNT(*) FROM queue_job GROUP BY state")
-                .getResultList();
-        for (Object[] row : rows) {
-            counts.put(JobState.ofCode(((Number) row[0]).intValue()), ((Number) row[1]).longValue());
+        try {
+            transactions.run(tx -> {
+                try (PreparedStatement select = tx.connection().prepareStatement(
+                        "SELECT state, COUNT(*) FROM queue_job GROUP BY state");
+                     ResultSet rs = select.executeQuery()) {
+                    while (rs.next()) {
+                        counts.put(JobState.ofCode(rs.getInt(1)), rs.getLong(2));
+                    }
+                }
+                return null;
+            });
+        } catch (SQLException e) {
+            throw new IllegalStateException("jobs could not be counted: " + e.getMessage(), e);
         }
         return counts;
     }
