@@ -19,9 +19,14 @@ final class ScratchDatabase {
 
     /** Drops any leftover of an earlier run and creates it empty. */
     static ScratchDatabase create(String suffix) throws SQLException {
+        return create(suffix, "utf8mb4");
+    }
+
+    /** One whose default character set is {@code charset}, as some MySQL/MariaDB servers are configured. */
+    static ScratchDatabase create(String suffix, String charset) throws SQLException {
         ScratchDatabase db = new ScratchDatabase(suffix);
         db.drop();
-        db.admin("CREATE DATABASE " + db.name + " CHARACTER SET utf8mb4");
+        db.admin("CREATE DATABASE " + db.name + " CHARACTER SET " + charset);
         return db;
     }
 
