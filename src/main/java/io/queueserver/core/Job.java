@@ -10,8 +10,9 @@ import java.time.LocalDateTime;
 
 /**
  * A job row. New jobs are persisted as entities (ids assigned from the node's block, see the store's id blocks, so
- * a group of them goes out as one multi-row INSERT); state moves are conditional UPDATEs fenced by attempt and owner,
- * each checked against {@link JobState#canMoveTo}.
+ * a group of them goes out as one multi-row INSERT of only the columns a new job has: the others are
+ * {@code insertable = false} and take the table's defaults); state moves are conditional UPDATEs fenced by attempt
+ * and owner, each checked against {@link JobState#canMoveTo}.
  */
 @Entity
 @Table(name = "queue_job")
@@ -32,30 +33,36 @@ public class Job {
     @Column(name = "time_added")
     @Convert(converter = TimeText.class)
     private LocalDateTime timeAdded;
-    @Column(name = "time_started")
+    @Column(name = "time_started", insertable = false, updatable = false)
     @Convert(converter = TimeText.class)
     private LocalDateTime timeStarted;
-    @Column(name = "time_completed")
+    @Column(name = "time_completed", insertable = false, updatable = false)
     @Convert(converter = TimeText.class)
     private LocalDateTime timeCompleted;
+    @Column(insertable = false, updatable = false)
     private int attempt;
     @Column(name = "max_attempts")
     private int maxAttempts;
+    @Column(insertable = false, updatable = false)
     private int rescues;
+    @Column(insertable = false, updatable = false)
     private String owner;
-    @Column(name = "lease_until")
+    @Column(name = "lease_until", insertable = false, updatable = false)
     @Convert(converter = TimeText.class)
     private LocalDateTime leaseUntil;
-    @Column(name = "return_code")
+    @Column(name = "return_code", insertable = false, updatable = false)
     private Integer returnCode;
+    @Column(insertable = false, updatable = false)
     private String output;
-    @Column(name = "output_headers")
+    @Column(name = "output_headers", insertable = false, updatable = false)
     private String outputHeaders;
+    @Column(insertable = false, updatable = false)
     private String error;
+    @Column(insertable = false, updatable = false)
     private Integer progress;
-    @Column(name = "progress_message")
+    @Column(name = "progress_message", insertable = false, updatable = false)
     private String progressMessage;
-    @Column(name = "retry_base")
+    @Column(name = "retry_base", insertable = false, updatable = false)
     private int retryBase;
     @Column(name = "neg_priority")
     private int negPriority;

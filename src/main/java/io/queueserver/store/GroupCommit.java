@@ -99,13 +99,14 @@ public class GroupCommit {
                     continue;
                 }
                 batch.add(first);
-                int jobs = first.specs().size();
-                for (Pending next = queue.peek(); next != null && jobs + next.specs().size() <= MAX_BATCH;
-                     next = queue.peek()) {
-                    if (queue.remove(next)) {
-                        batch.add(next);
-                        jobs += next.specs().size();
+                // a group ends at about MAX_BATCH jobs: the request that crosses it is the group's last
+                for (int jobs = first.specs().size(); jobs < MAX_BATCH; ) {
+                    Pending next = queue.poll();
+                    if (next == null) {
+                        break;
                     }
+                    batch.add(next);
+                    jobs += next.specs().size();
                 }
                 commit(batch);
             } catch (InterruptedException e) {
