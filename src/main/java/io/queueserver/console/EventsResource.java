@@ -2,7 +2,6 @@ package io.queueserver.console;
 
 import io.queueserver.store.JobSearch;
 
-import jakarta.ejb.EJB;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
@@ -26,7 +25,7 @@ public class EventsResource {
     @Inject
     EventStream stream;
 
-    @EJB
+    @Inject
     JobSearch search;
 
     @GET

@@ -8,7 +8,6 @@ import io.queueserver.api.CommandSummary;
 import io.queueserver.api.JobJson;
 import io.queueserver.core.InvalidField;
 import io.queueserver.security.RequestGrant;
-import jakarta.ejb.EJB;
 import jakarta.inject.Inject;
 import jakarta.enterprise.context.RequestScoped;
 import io.queueserver.core.Json;
@@ -28,7 +27,7 @@ import java.util.List;
 @RequestScoped
 @Produces(MediaType.APPLICATION_JSON)
 public class JobListResource {
-    @EJB
+    @Inject
     JobSearch search;
 
     @Inject

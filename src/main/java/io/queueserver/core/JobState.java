@@ -80,11 +80,6 @@ public enum JobState {
         return from;
     }
 
-    /** {@code state IN (…)} of the states from which a job may move to {@code target}, for a conditional UPDATE. */
-    public static String sqlFrom(JobState target) {
-        return "state IN (" + from(target).stream().map(s -> Integer.toString(s.code))
-                .collect(java.util.stream.Collectors.joining(", ")) + ")";
-    }
 
     public static JobState ofCode(int code) {
         return Arrays.stream(values()).filter(s -> s.code == code).findFirst()

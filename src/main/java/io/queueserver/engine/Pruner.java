@@ -1,5 +1,9 @@
 package io.queueserver.engine;
 
+import io.queueserver.store.Transactions;
+import jakarta.ejb.TransactionManagement;
+import jakarta.ejb.TransactionManagementType;
+
 import io.queueserver.core.JobState;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
@@ -14,7 +18,6 @@ import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
-import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -35,6 +38,7 @@ import java.util.stream.Collectors;
 @Startup
 @DependsOn("SchemaMigrator")
 @ConcurrencyManagement(ConcurrencyManagementType.BEAN)
+@TransactionManagement(TransactionManagementType.BEAN)
 @ManagedScheduledExecutorDefinition(name = Pruner.EXECUTOR, maxAsync = 1)
 public class Pruner {
     static final String EXECUTOR = "java:app/concurrent/queue-pruner";
@@ -44,8 +48,8 @@ public class Pruner {
     @Resource(lookup = EXECUTOR)
     ManagedScheduledExecutorService scheduler;
 
-    @Resource(lookup = "jdbc/queue")
-    DataSource dataSource;
+    @Inject
+    Transactions transactions;
 
     @Inject
     @ConfigProperty(name = "queue.retention", defaultValue = "7d")
@@ -67,10 +71,10 @@ public class Pruner {
     /** Returns how many jobs were deleted. */
     public int prune(Duration keep) {
         int total = 0;
-        try (Connection c = dataSource.getConnection()) {
+        try {
             Batch batch;
             do {
-                batch = pruneBatch(c, keep);
+                batch = transactions.run(tx -> pruneBatch(tx.connection(), keep));
                 total += batch.deleted();
             } while (batch.found() == BATCH);
         } catch (SQLException | RuntimeException e) {

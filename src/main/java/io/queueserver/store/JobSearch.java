@@ -2,8 +2,8 @@ package io.queueserver.store;
 
 import io.queueserver.core.Job;
 import io.queueserver.core.JobState;
-import jakarta.annotation.Resource;
-import jakarta.ejb.Stateless;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import io.queueserver.core.Json;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObjectBuilder;
@@ -11,28 +11,27 @@ import jakarta.persistence.EntityManager;
 import jakarta.persistence.PersistenceContext;
 import jakarta.persistence.TypedQuery;
 
-import javax.sql.DataSource;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
 
-/** The dashboard's reads of the job table: the filtered list and the throughput history. */
-@Stateless
+/** The dashboard's reads of the job table: the filtered list and the throughput history, each in a transaction. */
+@ApplicationScoped
 public class JobSearch {
     static final int BUCKET_SECONDS = 10;
     static final int HISTORY_MINUTES = 10;
     static final String THROUGHPUT = "SELECT state, FLOOR(TIMESTAMPDIFF(SECOND, time_completed, LOCALTIMESTAMP(6)) / "
-            + BUCKET_SECONDS + ") AS age, COUNT(*) FROM queue_job WHERE state IN (3, 99)"
+            + BUCKET_SECONDS + ") AS age, COUNT(*) FROM queue_job WHERE state IN ("
+            + JobState.DONE.code() + ", " + JobState.FAILED.code() + ")"
             + " AND time_completed >= TIMESTAMPADD(MINUTE, -" + HISTORY_MINUTES + ", LOCALTIMESTAMP(6))"
             + " GROUP BY state, FLOOR(TIMESTAMPDIFF(SECOND, time_completed, LOCALTIMESTAMP(6)) / " + BUCKET_SECONDS + ")";
 
     @PersistenceContext(unitName = "queue")
     EntityManager em;
 
-    @Resource(lookup = "jdbc/queue")
-    DataSource dataSource;
+    @Inject
+    Transactions transactions;
 
     /**
      * One row more than the page, so the caller knows whether a next page exists. Rows are {@link Job#summary}s;
@@ -57,7 +56,15 @@ public class JobSearch {
             jpql.append(" AND (LOWER(j.context) LIKE :q ESCAPE '!' OR LOWER(j.type) LIKE :q ESCAPE '!'");
             jpql.append(filter.qId() != null ? " OR j.id = :qid)" : ")");
         }
-        TypedQuery<Object[]> query = em.createQuery(jpql.append(" ORDER BY j.id DESC").toString(), Object[].class);
+        String text = jpql.append(" ORDER BY j.id DESC").toString();
+        try {
+            return transactions.run(tx -> list(filter, tx.em().createQuery(text, Object[].class)));
+        } catch (SQLException e) {
+            throw new IllegalStateException("jobs could not be listed: " + e.getMessage(), e);
+        }
+    }
+
+    private static List<Job> list(JobFilter filter, TypedQuery<Object[]> query) {
         if (!filter.state().equals("all")) {
             query.setParameter("states", filter.states().stream().map(JobState::code).toList());
         }
@@ -87,15 +94,18 @@ public class JobSearch {
         int buckets = HISTORY_MINUTES * 60 / BUCKET_SECONDS;
         long[] done = new long[buckets];
         long[] failed = new long[buckets];
-        try (Connection c = dataSource.getConnection(); PreparedStatement select = c.prepareStatement(THROUGHPUT);
-             ResultSet rs = select.executeQuery()) {
-            while (rs.next()) {
-                int age = rs.getInt(2);
-                if (age >= 0 && age < buckets) {
-                    (rs.getInt(1) == JobState.DONE.code() ? done : failed)[buckets - 1 - age] += rs.getLong(3);
+        transactions.run(tx -> {
+            try (PreparedStatement select = tx.connection().prepareStatement(THROUGHPUT);
+                 ResultSet rs = select.executeQuery()) {
+                while (rs.next()) {
+                    int age = rs.getInt(2);
+                    if (age >= 0 && age < buckets) {
+                        (rs.getInt(1) == JobState.DONE.code() ? done : failed)[buckets - 1 - age] += rs.getLong(3);
+                    }
                 }
             }
-        }
+            return null;
+        });
         return Json.createObjectBuilder().add("bucket_seconds", BUCKET_SECONDS)
                 .add("done", array(done)).add("failed", array(failed));
     }
