@@ -54,6 +54,11 @@ class JobLifecycleIT extends DeployedServerTest {
         assertEquals("failed", attempts.getJsonObject(1).getString("outcome"));
         assertEquals(500, attempts.getJsonObject(1).getInt("return_code"));
         assertEquals(2, failed.getInt("attempt"));
+        // the first retry waits between half and all of QUEUE_BACKOFF_BASE_MS (1 s), then the next tick claims it
+        long waitedMillis = Duration.between(Instant.parse(attempts.getJsonObject(0).getString("finished_at")),
+                Instant.parse(attempts.getJsonObject(1).getString("started_at"))).toMillis();
+        assertTrue(waitedMillis >= 500, "the retry waited its backoff: " + waitedMillis + " ms");
+        assertTrue(waitedMillis < 10_000, "and not much longer: " + waitedMillis + " ms");
 
         Api.Answer retried = api.postJson("/jobs/" + id + "/retry", "");
         assertEquals(200, retried.status(), retried.body());
