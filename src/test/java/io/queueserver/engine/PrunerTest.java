@@ -16,9 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class PrunerTest {
     @Test
     void deletesOnlyOldFinishedJobs() throws Exception {
-        String url = "jdbc:h2:mem:prune;MODE=MySQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1";
-        TestSchema.migrate(url);
-        try (Connection c = DriverManager.getConnection(url, "sa", "")) {
+        try (Connection c = database("prune")) {
             try (Statement s = c.createStatement()) {
                 String old = "TIMESTAMPADD(DAY, -8, LOCALTIMESTAMP(6))";
                 String recent = "TIMESTAMPADD(DAY, -1, LOCALTIMESTAMP(6))";
@@ -43,9 +41,7 @@ class PrunerTest {
     /** A job retried between the pruner's SELECT and its DELETE is not deleted: the DELETE repeats the condition. */
     @Test
     void aJobRetriedMeanwhileStays() throws Exception {
-        String url = "jdbc:h2:mem:prune-race;MODE=MySQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1";
-        TestSchema.migrate(url);
-        try (Connection c = DriverManager.getConnection(url, "sa", "")) {
+        try (Connection c = database("prune-race")) {
             try (Statement s = c.createStatement()) {
                 insert(s, 1, 99, "TIMESTAMPADD(DAY, -8, LOCALTIMESTAMP(6))");
                 insert(s, 2, 99, "TIMESTAMPADD(DAY, -8, LOCALTIMESTAMP(6))");
@@ -60,6 +56,13 @@ class PrunerTest {
             assertEquals(1, count(c, "queue_job"), "the retried job stays");
             assertEquals(1, count(c, "queue_attempt"), "with its history");
         }
+    }
+
+    /** An embedded database of its own with the real schema. */
+    private static Connection database(String name) throws Exception {
+        String url = "jdbc:h2:mem:" + name + ";MODE=MySQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1";
+        TestSchema.migrate(url);
+        return DriverManager.getConnection(url, "sa", "");
     }
 
     private static void insert(Statement s, long id, int state, String completed) throws Exception {
