@@ -2,6 +2,7 @@ import java.io.IOException;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.util.function.IntFunction;
 
 /**
  * {@code --jobs} HTTP jobs of one fresh context that call a target started for them, and a database connection to
@@ -27,6 +28,13 @@ final class HttpJobRun implements AutoCloseable {
     /** Submits the jobs, each calling {@code pathAndQuery} on the target, in batches of {@code batchSize}. */
     void submit(String pathAndQuery, int timeoutSeconds, int batchSize) throws InterruptedException {
         JobsApi.submitInBatches(JobsApi.httpJob(context, target.url(pathAndQuery), timeoutSeconds), jobs, batchSize);
+    }
+
+    /** The same, job {@code i} with the concurrency key {@code keyOf(i)}. */
+    void submit(String pathAndQuery, int timeoutSeconds, int batchSize, IntFunction<String> keyOf)
+            throws InterruptedException {
+        String url = target.url(pathAndQuery);
+        JobsApi.submitInBatches(i -> JobsApi.httpJob(context, keyOf.apply(i), url, timeoutSeconds), jobs, batchSize);
     }
 
     /** {done, failed} of the jobs so far. */

@@ -56,4 +56,26 @@ final class JobTable {
         }
         return v;
     }
+
+    /** Jobs of the concurrency key {@code key} that are waiting. */
+    static long waiting(Connection db, String key) throws SQLException {
+        return count(db, "SELECT COUNT(*) FROM queue_job WHERE state = ? AND concurrency_key = ?",
+                JobState.WAITING.code(), key);
+    }
+
+    /** How many distinct nodes ({@code owner}) ran jobs of {@code context}. */
+    static long owners(Connection db, String context) throws SQLException {
+        return count(db, "SELECT COUNT(DISTINCT owner) FROM queue_job WHERE context = ?", context);
+    }
+
+    private static long count(Connection db, String sql, Object... parameters) throws SQLException {
+        try (PreparedStatement q = db.prepareStatement(sql)) {
+            for (int i = 0; i < parameters.length; i++) {
+                q.setObject(i + 1, parameters[i]);
+            }
+            try (ResultSet rs = q.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : 0;
+            }
+        }
+    }
 }

@@ -26,11 +26,15 @@ final class KeepAliveClient implements AutoCloseable {
     }
 
     /** The bytes of one HTTP/1.1 request with a JSON body to the node at {@code url}. */
-    static byte[] request(String method, String url, String path, String body) {
+    static byte[] request(String method, String url, String path, String body, String... headers) {
         String hostPort = url.replaceFirst("^http://", "").replaceFirst("/.*$", "");
         byte[] b = body.getBytes(StandardCharsets.UTF_8);
+        StringBuilder extra = new StringBuilder();
+        for (int i = 0; i + 1 < headers.length; i += 2) {
+            extra.append(headers[i]).append(": ").append(headers[i + 1]).append("\r\n");
+        }
         String head = method + " " + path + " HTTP/1.1\r\nHost: " + hostPort + "\r\nContent-Type: application/json\r\n"
-                + "Accept: application/json\r\nContent-Length: " + b.length + "\r\n\r\n";
+                + extra + "Accept: application/json\r\nContent-Length: " + b.length + "\r\n\r\n";
         byte[] h = head.getBytes(StandardCharsets.US_ASCII);
         byte[] all = Arrays.copyOf(h, h.length + b.length);
         System.arraycopy(b, 0, all, h.length, b.length);

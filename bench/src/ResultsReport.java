@@ -29,6 +29,10 @@ final class ResultsReport {
             new Figure("latency.p99_ms", "Submit -> start p99 at 100 jobs/s (at target)", "ms", "<= 50", false, 50, null),
             new Figure("latency.db_p50_ms", "  same, database clock (time_started - time_added) p50", "ms", "", false, 0, null),
             new Figure("latency.db_p99_ms", "  same, database clock p99", "ms", "", false, 0, null),
+            new Figure("result.p50_ms", "Submit -> result p50 (POST /jobs, Prefer: wait, 4 clients)", "ms", "", false, 0, null),
+            new Figure("result.p99_ms", "Submit -> result p99 (POST /jobs, Prefer: wait, 4 clients)", "ms", "", false, 0, null),
+            new Figure("workflow.submit_p50_ms", "A 1,000-job workflow in one request (POST /workflows) p50", "ms", "< 1,000", false, 1000, null),
+            new Figure("workflow.submit_max_ms", "  same, slowest of 10", "ms", "", false, 0, null),
             new Figure("rss.idle_mib", "Idle RSS (VmRSS of the Payara process)", "MiB", "<= 512", false, 512, null),
             new Figure("rss.loaded_mib", "Loaded RSS (peak during the runs)", "MiB", "", false, 0, null),
             new Figure("start.cold_s", "Cold start (launch -> first 200 from GET /)", "s", "<= 20", false, 20, null),
@@ -125,6 +129,22 @@ final class ResultsReport {
                     cpuTable(e.getValue());
                 }
             }
+        }
+        Map<String, List<Double>> big = data.getOrDefault(-1, Map.of());
+        if (!big.isEmpty()) {
+            System.out.println();
+            System.out.printf("Large table (%s jobs, 1 node): reads over HTTP, p50 / p95 of 20 calls%n",
+                    Stats.num(Stats.median(big.getOrDefault("bigtable.rows", List.of(0.0)))));
+            big.keySet().stream().filter(k -> k.endsWith("_p50_ms")).forEach(k -> {
+                String name = k.substring("bigtable.".length(), k.length() - "_p50_ms".length());
+                System.out.printf(Locale.ROOT, "  %-26s %10.1f ms / %.1f ms%s%n", name, Stats.median(big.get(k)),
+                        Stats.median(big.getOrDefault("bigtable." + name + "_p95_ms", List.of(0.0))),
+                        name.equals("count_scan") ? "   (raw SQL: what a status call cost when counts scanned the table)" : "");
+            });
+        }
+        Map<String, List<Double>> flow = data.getOrDefault(FlowReport.FLOW, Map.of());
+        if (!flow.isEmpty()) {
+            FlowReport.print(flow);
         }
         Map<String, List<Double>> lng = data.getOrDefault(0, Map.of());
         if (!lng.isEmpty()) {

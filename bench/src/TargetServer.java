@@ -18,7 +18,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The jobs' target: a single-threaded NIO HTTP/1.1 server with TCP_NODELAY and keep-alive. {@code /t} answers at
  * once, {@code /lat?t=<nanoTime>} records the submit-to-start latency, {@code /hold?s=N} answers after N seconds
- * without holding a thread (so 10,000 held requests cost 10,000 sockets, nothing more).
+ * without holding a thread (so 10,000 held requests cost 10,000 sockets, nothing more), {@code /arrive} records
+ * when it was called ({@code System.nanoTime()}).
  */
 final class TargetServer {
     static final byte[] OK = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nok"
@@ -30,6 +31,7 @@ final class TargetServer {
     final AtomicLong inflight = new AtomicLong();
     final AtomicLong peak = new AtomicLong();
     final ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
+    final ConcurrentLinkedQueue<Long> arrivals = new ConcurrentLinkedQueue<>();
     final ConcurrentLinkedQueue<SocketChannel> toAnswer = new ConcurrentLinkedQueue<>();
     final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "target-timer");
@@ -178,6 +180,8 @@ final class TargetServer {
             if (sent >= latencyFrom) {
                 latencies.add((System.nanoTime() - sent) / 1000);
             }
+        } else if (path.startsWith("/arrive")) {
+            arrivals.add(System.nanoTime());
         } else if (path.startsWith("/hold?s=")) {
             long secs = Long.parseLong(path.substring(8).replaceAll("[^0-9].*$", ""));
             peak.accumulateAndGet(inflight.incrementAndGet(), Math::max);

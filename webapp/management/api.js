@@ -151,6 +151,30 @@ const Api = (() => {
     cancel: id => json('POST', 'jobs/' + encodeURIComponent(id) + '/cancel'),
     retry: id => json('POST', 'jobs/' + encodeURIComponent(id) + '/retry'),
     retryAll: params => json('POST', 'jobs/retry?' + new URLSearchParams(params)),
+    // batches and workflows (a workflow's answer has its graph)
+    batches: params => json('GET', 'batches?' + new URLSearchParams(params)),
+    batch: id => json('GET', 'batches/' + encodeURIComponent(id)),
+    // limits per key; the key "*" is the whole queue
+    limits: () => json('GET', 'limits'),
+    setLimit: (key, rule) => json('PUT', 'limits/' + encodeURIComponent(key), rule),
+    removeLimit: key => json('DELETE', 'limits/' + encodeURIComponent(key)),
+    pauseLimit: key => json('POST', 'limits/' + encodeURIComponent(key) + '/pause'),
+    resumeLimit: key => json('POST', 'limits/' + encodeURIComponent(key) + '/resume'),
+    // the circuit breaker of each target host
+    hosts: () => json('GET', 'hosts'),
+    // failed jobs back to the queue at a bounded rate, and the redrive's progress
+    redrive: body => json('POST', 'redrives', body),
+    redriveStatus: id => json('GET', 'redrives/' + encodeURIComponent(id)),
+    stopRedrive: id => json('DELETE', 'redrives/' + encodeURIComponent(id)),
+    // schedules: recurring jobs
+    schedules: () => json('GET', 'schedules'),
+    schedule: name => json('GET', 'schedules/' + encodeURIComponent(name)),
+    scheduleRuns: (name, params) => json('GET', 'schedules/' + encodeURIComponent(name) + '/runs?' + new URLSearchParams(params)),
+    putSchedule: (name, schedule) => json('PUT', 'schedules/' + encodeURIComponent(name), schedule),
+    removeSchedule: name => json('DELETE', 'schedules/' + encodeURIComponent(name)),
+    pauseSchedule: name => json('POST', 'schedules/' + encodeURIComponent(name) + '/pause'),
+    resumeSchedule: name => json('POST', 'schedules/' + encodeURIComponent(name) + '/resume'),
+    runSchedule: name => json('POST', 'schedules/' + encodeURIComponent(name) + '/run'),
     // run now: the server runs the job in the foreground and streams its output
     run: async (id, onText) => {
       const response = await send('POST', 'jobs/' + encodeURIComponent(id) + '/run', undefined, {Accept: '*/*'});

@@ -1,10 +1,11 @@
 'use strict';
-// The dashboard: routes (#/?state=…&context=…&q=… and #/jobs/{id}), live updates from the event stream, actions.
+// The dashboard: routes (#/?state=…&context=…&q=…, #/jobs/{id}, #/batches, #/batches/{id}, #/queues and
+// #/schedules[/{name}]), live updates from the event stream, actions.
 (() => {
   const PAGE_SIZE = 25;
   const $ = id => document.getElementById(id);
   const state = {
-    view: null, filter: {state: 'all', context: '', q: ''}, cursors: [], cursor: null, next: null,
+    view: null, filter: {state: 'all', context: '', q: '', batch: ''}, cursors: [], cursor: null, next: null,
     jobId: null, job: null, seen: [], counters: null, contexts: new Set(),
   };
 
@@ -56,7 +57,9 @@
       }, ms);
     };
   }
-  const refreshList = throttled(() => state.view === 'list' && loadList(), 700);
+  // the job table is the Jobs page, and the lower half of a batch's page (filtered by the batch)
+  const listShown = () => state.view === 'list' || state.view === 'batch';
+  const refreshList = throttled(() => listShown() && loadList(), 700);
   const refreshJob = throttled(() => state.view === 'job' && loadJob(), 500);
 
   // ---- routing ----
@@ -67,39 +70,101 @@
       showJob(job[1]);
       return;
     }
+    if (hash === '/queues') {
+      showView('queues');
+      state.jobId = null;
+      document.title = 'Queues · Queue Server';
+      return;
+    }
+    const schedule = hash.match(/^\/schedules(?:\/([^/?]+))?$/);
+    if (schedule) {
+      showView('schedules');
+      state.jobId = null;
+      const name = schedule[1] ? decodeURIComponent(schedule[1]) : null;
+      document.title = (name ? name + ' · ' : '') + 'Schedules · Queue Server';
+      Schedules.show(name);
+      return;
+    }
+    if (hash === '/batches') {
+      showView('batches');
+      state.jobId = null;
+      $('main').focus({preventScroll: true});
+      Batches.showList();
+      return;
+    }
+    const batch = hash.match(/^\/batches\/(\d+)(\?|$)/);
+    const view = batch ? 'batch' : 'list';
     const params = new URLSearchParams(hash.split('?')[1] || '');
-    const filter = {state: params.get('state') || 'all', context: params.get('context') || '', q: params.get('q') || ''};
-    if (JSON.stringify(filter) !== JSON.stringify(state.filter) || state.view !== 'list') {
+    const filter = {state: params.get('state') || 'all', context: params.get('context') || '', q: params.get('q') || '',
+      batch: batch ? batch[1] : ''};
+    const another = state.view !== view || filter.batch !== state.filter.batch;
+    if (JSON.stringify(filter) !== JSON.stringify(state.filter) || state.view !== view) {
       state.cursors = [];
       state.cursor = null;
     }
     state.filter = filter;
-    showList();
+    showList(view);
+    if (batch) {
+      if (another) {
+        $('main').focus({preventScroll: true});
+      }
+      Batches.showBatch(batch[1], filter.state);
+    }
   }
 
   function filterHash(filter) {
     const p = new URLSearchParams();
     for (const [k, v] of Object.entries(filter)) {
-      if (v && !(k === 'state' && v === 'all')) {
+      if (v && k !== 'batch' && !(k === 'state' && v === 'all')) {
         p.set(k, v);
       }
     }
     const s = p.toString();
-    return '#/' + (s ? '?' + s : '');
+    return (filter.batch ? '#/batches/' + filter.batch : '#/') + (s ? '?' + s : '');
+  }
+
+  function showView(view) {
+    state.view = view;
+    const shown = view === 'batch' ? ['batch', 'list'] : [view];
+    for (const v of ['list', 'job', 'queues', 'schedules', 'batches', 'batch']) {
+      $(v + '-view').hidden = !shown.includes(v);
+    }
+    document.body.dataset.view = view;
+    const current = {queues: 'nav-queues', schedules: 'nav-schedules', batches: 'nav-batches', batch: 'nav-batches'}[view]
+      || 'nav-jobs';
+    document.querySelectorAll('.nav a').forEach(a => {
+      if (a.id === current) {
+        a.setAttribute('aria-current', 'page');
+      } else {
+        a.removeAttribute('aria-current');
+      }
+    });
+    if (view === 'queues') {
+      Queues.show();
+    } else {
+      Queues.hide();
+    }
+    if (view !== 'schedules') {
+      Schedules.hide();
+    }
+    if (view !== 'batches' && view !== 'batch') {
+      Batches.hide();
+    }
   }
 
   // ---- job list ----
-  function showList() {
-    state.view = 'list';
+  function showList(view) {
+    showView(view);
     state.jobId = null;
-    $('job-view').hidden = true;
-    $('list-view').hidden = false;
+    Redrive.offer(state.filter);
     $('f-state').value = state.filter.state;
     $('f-context').value = state.filter.context;
     if (document.activeElement !== $('f-q')) {
       $('f-q').value = state.filter.q;
     }
-    document.title = 'Jobs · Queue Server';
+    if (view === 'list') {
+      document.title = 'Jobs · Queue Server';
+    }
     loadList();
   }
 
@@ -110,6 +175,9 @@
     }
     if (state.filter.q) {
       params.q = state.filter.q;
+    }
+    if (state.filter.batch) {
+      params.batch = state.filter.batch;
     }
     if (state.cursor) {
       params.cursor = state.cursor;
@@ -125,9 +193,7 @@
       rows.replaceChildren(...page.jobs.map(Views.row));
       $('empty').hidden = page.jobs.length > 0;
       state.next = page.next_cursor;
-      $('older').disabled = !page.next_cursor;
-      $('newer').disabled = state.cursors.length === 0;
-      $('page-info').textContent = 'page ' + (state.cursors.length + 1);
+      Views.showPage('older', 'newer', 'page-info', state);
       rows.setAttribute('aria-busy', 'false');
       page.jobs.forEach(j => rememberContext(j.context));
     } catch (e) {
@@ -150,10 +216,8 @@
       $('job-payload').textContent = '';
       $('job-facts').replaceChildren();
     }
-    state.view = 'job';
+    showView('job');
     state.jobId = id;
-    $('list-view').hidden = true;
-    $('job-view').hidden = false;
     $('job-title').textContent = 'Job #' + id;
     document.title = 'Job #' + id + ' · Queue Server';
     $('main').focus({preventScroll: true});
@@ -217,6 +281,9 @@
     $('scope').textContent = scope === 'admin' ? '' : scope + (access.contexts.length ? ': ' + access.contexts.join(', ') : '');
     $('new-job').hidden = scope === 'read';
     $('retry-all').hidden = scope !== 'admin';
+    Redrive.allow(scope === 'admin' && access.contexts.length === 0);
+    // limits span every context, so a token limited to some cannot read them
+    $('nav-queues').hidden = access.contexts.length > 0;
     document.querySelectorAll('#job-view [data-action]').forEach(b => { b.hidden = scope !== 'admin'; });
   }
 
@@ -348,6 +415,8 @@
       Chart.history(payload);
     } else if (name === 'job') {
       onJobEvent(payload);
+    } else if (name === 'batch') {
+      Batches.onBatchEvent(payload);
     }
   }
 
@@ -367,11 +436,13 @@
     if (state.view === 'job' && state.job && (state.job.state === 'working' || changed)) {
       refreshJob();
     }
+    Batches.onCounters(changed);
   }
 
   function onJobEvent(e) {
     rememberContext(e.context);
-    if (state.view === 'list') {
+    Batches.onJobEvent(e);
+    if (listShown()) {
       refreshList();
     } else if (state.view === 'job' && String(e.id) === state.jobId) {
       if (e.kind === 'progressed') {
@@ -393,7 +464,8 @@
     window.addEventListener('hashchange', route);
     $('filters').addEventListener('submit', e => {
       e.preventDefault();
-      location.hash = filterHash({state: $('f-state').value, context: $('f-context').value.trim(), q: $('f-q').value.trim()});
+      location.hash = filterHash({state: $('f-state').value, context: $('f-context').value.trim(), q: $('f-q').value.trim(),
+        batch: state.filter.batch});
     });
     $('f-state').addEventListener('change', () => $('filters').requestSubmit());
     $('f-context').addEventListener('change', () => $('filters').requestSubmit());
@@ -403,15 +475,7 @@
       typing = setTimeout(() => $('filters').requestSubmit(), 350);
     });
     $('retry-all').addEventListener('click', retryAll);
-    $('older').addEventListener('click', () => {
-      state.cursors.push(state.cursor);
-      state.cursor = state.next;
-      loadList();
-    });
-    $('newer').addEventListener('click', () => {
-      state.cursor = state.cursors.pop() || null;
-      loadList();
-    });
+    Views.pager('older', 'newer', state, loadList);
     $('job-rows').addEventListener('click', e => {
       const tr = e.target.closest('tr[data-id]');
       if (tr && !e.target.closest('a')) {
@@ -428,12 +492,17 @@
     $('submit-form').addEventListener('submit', submitJob);
     $('token-button').addEventListener('click', () => Api.askToken().then(() => { showAccess(); route(); }));
     document.addEventListener('keydown', e => {
-      if (e.key === '/' && !e.target.closest('input, textarea, select, dialog') && state.view === 'list') {
+      if (e.key === '/' && !e.target.closest('input, textarea, select, dialog') && listShown()) {
         e.preventDefault();
         $('f-q').focus();
       }
     });
     setInterval(() => Views.refreshTimes(document), 15000);
+    Queues.init({toast, failed, confirm});
+    Redrive.init({toast, failed, confirm});
+    Schedules.init({toast, failed, confirm});
+    Batches.init({failed, throttled,
+      filterJobs: jobState => { location.hash = filterHash(Object.assign({}, state.filter, {state: jobState})); }});
     Chart.draw();
     showAccess();
     route();

@@ -1,7 +1,7 @@
 'use strict';
 // Rendering: status icons, times, secret masking, table rows and the job page. No data fetching here.
 const Views = (() => {
-  const ICONS = {waiting: '◷', scheduled: '◔', working: '↻', done: '✓', failed: '✕', cancelled: '⊘'};
+  const ICONS = {waiting: '◷', scheduled: '◔', blocked: '◌', working: '↻', done: '✓', failed: '✕', cancelled: '⊘', expired: '⌛'};
   const SECRET_NAME = /(^|[-_.])(authorization|cookie|set-cookie|token|secret|passw(or)?d|pwd|api[-_]?key|apikey|signature|credentials?|private[-_]?key|session|auth|authentication|key|jwt|x-auth-key|ocp-apim-subscription-key)([-_.]|$)|token|secret|passw|jwt/i;
   const MASK = '•••';
   const relative = new Intl.RelativeTimeFormat('en', {numeric: 'auto'});
@@ -16,7 +16,7 @@ const Views = (() => {
         e.className = v;
       } else if (k === 'text') {
         e.textContent = v;
-      } else if (k.startsWith('data-') || k.startsWith('aria-') || k === 'href' || k === 'datetime' || k === 'title') {
+      } else if (k.startsWith('data-') || k.startsWith('aria-') || k === 'role' || k === 'href' || k === 'datetime' || k === 'title') {
         e.setAttribute(k, v);
       } else {
         e[k] = v;
@@ -30,9 +30,16 @@ const Views = (() => {
     return e;
   }
 
+  function badge(cls, icon, text) {
+    return el('span', {class: 'state st-' + cls}, el('span', {class: 'icon', 'aria-hidden': 'true', text: icon}), ' ' + text);
+  }
+
+  function stateIcon(state) {
+    return ICONS[state] || '?';
+  }
+
   function stateBadge(state) {
-    return el('span', {class: 'state st-' + state},
-      el('span', {class: 'icon', 'aria-hidden': 'true', text: ICONS[state] || '?'}), ' ' + state);
+    return badge(state, stateIcon(state), state);
   }
 
   function ago(iso) {
@@ -126,16 +133,33 @@ const Views = (() => {
           : job.started_at ? 'running ' + duration(job.started_at, new Date().toISOString()) : ''}));
   }
 
+  // the key, and how many duplicate submits the job absorbed while the key was bound to it
+  function uniqueKey(job) {
+    if (!job.unique_key) return '—';
+    const u = job.unique;
+    if (!u) return job.unique_key;
+    const absorbed = u.absorbed === 1 ? '1 duplicate absorbed' : u.absorbed + ' duplicates absorbed';
+    return job.unique_key + (u.bound ? ' (' + absorbed + ')' : ' (no longer bound)');
+  }
+
   function facts(job) {
     const items = [
       ['Context', job.context], ['Priority', job.priority], ['Type', job.type],
       ['Return code', job.return_code === null ? '—' : job.return_code],
       ['Attempts', job.attempt + ' of ' + job.max_attempts + (job.rescues ? ' (' + job.rescues + ' rescued)' : '')],
-      ['Node', job.owner || '—'], ['Unique key', job.unique_key || '—'],
+      ['Node', job.owner || '—'], ['Unique key', uniqueKey(job)],
+      ['Schedule', job.job && job.job.schedule ? el('a', {href: '#/schedules/' + encodeURIComponent(job.job.schedule.name),
+        text: job.job.schedule.name + (job.job.schedule.manual ? ' (run now)' : '')}) : '—'],
       ['Added', time(job.created_at)], ['Run at', time(job.run_at)], ['Started', time(job.started_at)],
       ['Finished', time(job.finished_at)], ['Took', duration(job.started_at, job.finished_at) || '—'],
     ];
-    return items.flatMap(([k, v]) => [el('dt', {text: k}), el('dd', {}, v === '' ? '—' : (v instanceof Node ? v : String(v)))]);
+    if (job.batch_id) {
+      items.splice(3, 0, ['Batch', el('a', {href: '#/batches/' + job.batch_id, text: '#' + job.batch_id,
+        'aria-label': 'Batch ' + job.batch_id})]);
+    }
+    // one grid item per pair (a div around dt/dd is valid in a dl), so a label never wraps away from its value
+    return items.map(([k, v]) => el('div', {class: 'fact'},
+      el('dt', {text: k}), el('dd', {}, v === '' ? '—' : (v instanceof Node ? v : String(v)))));
   }
 
   function timeline(job, callbacks, seen) {
@@ -176,5 +200,153 @@ const Views = (() => {
       el('td', {}, time(cb.delivered_at || cb.created_at))));
   }
 
-  return {el, stateBadge, time, refreshTimes, mask, maskText, commandText, row, facts, timeline, callbackRows};
+  // ---- the Queues page ----
+  const none = v => v === null || v === undefined;
+  const count = n => (none(n) ? '—' : n.toLocaleString('en'));
+
+  function queueBadge(paused) {
+    return paused ? badge('cancelled', '⏸', 'queue paused') : badge('done', '▶', 'queue running');
+  }
+
+  function keyChip(key) {
+    return el('span', {class: 'chip', 'data-key': key, text: key});
+  }
+
+  function ruleState(rule) {
+    return rule.paused ? badge('cancelled', '⏸', 'paused') : rule.throttled ? badge('waiting', '◷', 'throttled') : badge('done', '✓', 'open');
+  }
+
+  function actionButton(act, text, cls, key) {
+    return el('button', {type: 'button', 'data-act': act, class: cls, text, 'aria-label': text + ' ' + key});
+  }
+
+  function limitRow(rule) {
+    const rate = [...(rule.rate || []), none(rule.burst) ? null : 'burst ' + rule.burst].filter(Boolean).join(', ');
+    return el('tr', {'data-key': rule.key, 'data-paused': String(Boolean(rule.paused)), 'data-throttled': String(Boolean(rule.throttled))},
+      el('td', {class: 'ctx'}, el('code', {text: rule.key})),
+      el('td', {text: rule.kind}),
+      el('td', {class: 'waiting', text: count(rule.waiting)}),
+      el('td', {class: 'running', text: count(rule.running) + (none(rule.concurrency) ? '' : ' / ' + rule.concurrency)}),
+      el('td', {class: 'rate', text: rate || '—'}),
+      el('td', {text: count(rule.max_backlog)}),
+      el('td', {text: count(rule.weight)}),
+      el('td', {}, ruleState(rule)),
+      el('td', {class: 'admin-only row-actions'},
+        actionButton('edit', 'Edit', 'quiet', rule.key),
+        rule.paused ? actionButton('resume', 'Resume', '', rule.key) : actionButton('pause', 'Pause', 'warn', rule.key),
+        actionButton('delete', 'Delete', 'danger', rule.key)));
+  }
+
+  function hostRow(host) {
+    const state = {closed: 'closed', open: 'open', half_open: 'probing'}[host.state] || host.state;
+    const until = host.open_until ? ' until ' + new Date(host.open_until).toLocaleTimeString() : '';
+    return el('tr', {'data-host': host.host, 'data-state': host.state},
+      el('td', {class: 'ctx'}, el('code', {text: host.host})),
+      el('td', {class: 'breaker ' + host.state, text: state + until + (host.opened ? ' · opened ' + host.opened + '×' : '')}),
+      el('td', {text: host.failures + ' of ' + host.requests}),
+      el('td', {text: host.reason || '—'}));
+  }
+
+  function keyRow(key) {
+    return el('tr', {'data-key': key.key},
+      el('td', {class: 'ctx'}, el('code', {text: key.key})),
+      el('td', {text: count(key.waiting)}),
+      el('td', {text: count(key.running)}),
+      el('td', {class: 'admin-only'}, actionButton('edit', 'Set limit', 'quiet', key.key)));
+  }
+
+  // ---- paging: holder.cursor is the page shown, holder.cursors the pages before it, holder.next the one after ----
+  function pager(olderId, newerId, holder, load) {
+    document.getElementById(olderId).addEventListener('click', () => {
+      holder.cursors.push(holder.cursor);
+      holder.cursor = holder.next;
+      load();
+    });
+    document.getElementById(newerId).addEventListener('click', () => {
+      holder.cursor = holder.cursors.pop() || null;
+      load();
+    });
+  }
+
+  function showPage(olderId, newerId, infoId, holder) {
+    document.getElementById(olderId).disabled = !holder.next;
+    document.getElementById(newerId).disabled = holder.cursors.length === 0;
+    document.getElementById(infoId).textContent = 'page ' + (holder.cursors.length + 1);
+  }
+
+  // ---- batches and workflows ----
+  const STATE_ORDER = ['blocked', 'waiting', 'scheduled', 'working', 'done', 'failed', 'cancelled', 'expired'];
+
+  function kindName(batch) {
+    return batch.kind === 'workflow' ? 'Workflow' : 'Batch';
+  }
+
+  // open (jobs may be added), running, then succeeded or completed with failures
+  function batchBadge(batch) {
+    if (batch.complete_at) {
+      return batch.failed > 0 ? badge('failed', '✕', 'completed, ' + batch.failed + ' failed') : badge('done', '✓', 'succeeded');
+    }
+    return batch.open ? badge('waiting', '◷', 'open') : badge('working', '↻', 'running');
+  }
+
+  function progressBar(percent, labelText) {
+    const bar = el('div', {class: 'bar', role: 'progressbar', 'aria-valuemin': '0', 'aria-valuemax': '100',
+      'aria-valuenow': String(percent), 'aria-label': labelText}, el('span', {}));
+    bar.firstChild.style.width = Math.max(0, Math.min(100, percent)) + '%';
+    return bar;
+  }
+
+  function jobCounts(batch) {
+    const states = batch.states || {};
+    const parts = [count(states.done || 0) + ' done'];
+    for (const s of ['failed', 'cancelled', 'expired']) {
+      if (states[s]) {
+        parts.push(count(states[s]) + ' ' + s);
+      }
+    }
+    return parts.join(' · ') + ' of ' + count(batch.total);
+  }
+
+  function batchRow(batch) {
+    const name = kindName(batch) + ' ' + batch.id;
+    return el('tr', {'data-batch': String(batch.id), 'data-progress': String(batch.progress)},
+      el('td', {}, el('a', {href: '#/batches/' + batch.id, text: '#' + batch.id, 'aria-label': name})),
+      el('td', {text: batch.kind}),
+      el('td', {class: 'ctx', text: batch.context}),
+      el('td', {class: 'progress-cell'}, progressBar(batch.progress, 'Progress of ' + name),
+        el('span', {class: 'percent', text: batch.progress + '%'})),
+      el('td', {class: 'counts', text: jobCounts(batch)}),
+      el('td', {}, time(batch.created_at)),
+      el('td', {class: 'completed'}, batch.complete_at ? time(batch.complete_at) : batchBadge(batch)));
+  }
+
+  function batchFacts(batch) {
+    const items = [['Kind', batch.kind], ['Context', batch.context], ['Jobs', count(batch.total)],
+      ['Ended', count(batch.settled)], ['Created', time(batch.created_at)],
+      ['Closed', batch.open ? 'open: jobs may be added' : time(batch.closed_at)], ['Succeeded', time(batch.success_at)],
+      ['Completed', time(batch.complete_at)], ['First failure', time(batch.failure_at)]];
+    return items.map(([k, v]) => el('div', {class: 'fact'},
+      el('dt', {text: k}), el('dd', {}, v === '' ? '—' : (v instanceof Node ? v : String(v)))));
+  }
+
+  // one button per state the batch has jobs in: it filters the job list below
+  function stateCounts(states, selected) {
+    return STATE_ORDER.filter(s => states[s]).map(s => el('li', {},
+      el('button', {type: 'button', class: 'state-count', 'data-state': s, 'aria-pressed': String(s === selected),
+        'aria-label': count(states[s]) + ' ' + s + ', show them'}, stateBadge(s), el('span', {class: 'n', text: count(states[s])}))));
+  }
+
+  function batchCallbackRows(callbacks) {
+    if (!callbacks.length) {
+      return [el('tr', {}, el('td', {colSpan: 5, class: 'empty', text: 'No callback has fired yet.'}))];
+    }
+    return callbacks.map(cb => el('tr', {'data-kind': cb.kind, 'data-state': cb.state},
+      el('td', {text: cb.kind.replace(/^batch_/, 'on_')}), el('td', {text: cb.state}), el('td', {text: String(cb.attempts)}),
+      el('td', {text: cb.return_code === null ? (cb.error ? maskText(cb.error) : '—') : String(cb.return_code)}),
+      el('td', {}, el('code', {text: cb.webhook_id || ''}))));
+  }
+
+  return {el, badge, stateIcon, stateBadge, time, refreshTimes, mask, maskText, commandText, row, facts, timeline,
+    callbackRows, queueBadge, keyChip, actionButton, limitRow, keyRow, hostRow, pager, showPage, kindName, batchBadge,
+    progressBar, batchRow, batchFacts, stateCounts, batchCallbackRows};
 })();

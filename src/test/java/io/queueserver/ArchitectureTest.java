@@ -34,16 +34,21 @@ class ArchitectureTest {
                 .layer("callbacks").definedBy("io.queueserver.callbacks..")
                 .layer("engine").definedBy("io.queueserver.engine..")
                 .layer("api").definedBy("io.queueserver.api..")
+                .layer("schedules").definedBy("io.queueserver.schedules..")
                 .layer("console").definedBy("io.queueserver.console..")
                 .layer("ops").definedBy("io.queueserver.ops..")
+                .layer("standalone").definedBy("io.queueserver.standalone..")
+                .whereLayer("standalone").mayNotBeAccessedByAnyLayer()
                 .whereLayer("ops").mayNotBeAccessedByAnyLayer()
                 .whereLayer("console").mayNotBeAccessedByAnyLayer()
-                .whereLayer("api").mayOnlyBeAccessedByLayers("console", "ops")
-                .whereLayer("engine").mayOnlyBeAccessedByLayers("api", "console", "ops")
-                .whereLayer("callbacks").mayOnlyBeAccessedByLayers("engine", "api", "console", "ops")
-                .whereLayer("workers").mayOnlyBeAccessedByLayers("callbacks", "engine", "api", "console", "ops")
-                .whereLayer("security").mayOnlyBeAccessedByLayers("workers", "callbacks", "engine", "api", "console", "ops")
-                .whereLayer("store").mayOnlyBeAccessedByLayers("callbacks", "engine", "api", "console", "ops")
+                .whereLayer("schedules").mayOnlyBeAccessedByLayers("console", "ops")
+                .whereLayer("api").mayOnlyBeAccessedByLayers("schedules", "console", "ops")
+                .whereLayer("engine").mayOnlyBeAccessedByLayers("api", "schedules", "console", "ops")
+                .whereLayer("callbacks").mayOnlyBeAccessedByLayers("engine", "api", "schedules", "console", "ops")
+                .whereLayer("workers").mayOnlyBeAccessedByLayers("callbacks", "engine", "api", "schedules", "console", "ops")
+                .whereLayer("security").mayOnlyBeAccessedByLayers("workers", "callbacks", "engine", "api", "schedules",
+                        "console", "ops")
+                .whereLayer("store").mayOnlyBeAccessedByLayers("callbacks", "engine", "api", "schedules", "console", "ops")
                 .check(classes);
     }
 }

@@ -4,6 +4,9 @@ import io.queueserver.core.InvalidField;
 import io.queueserver.core.JobState;
 import io.queueserver.core.JobSpec;
 import io.queueserver.core.JsonFields;
+import io.queueserver.store.Stored;
+import io.queueserver.store.JobFilter;
+import io.queueserver.store.JobSearch;
 import io.queueserver.store.JobStore;
 
 import io.queueserver.engine.Engine;
@@ -56,6 +59,9 @@ public class CompatResource {
     JobStore store;
 
     @Inject
+    JobSearch search;
+
+    @Inject
     Engine engine;
 
     @Inject
@@ -73,11 +79,16 @@ public class CompatResource {
     @Path("add")
     @Consumes(MediaType.WILDCARD)
     public JsonObject add(@HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
-                          @HeaderParam("Idempotency-Key") String idempotencyKey, InputStream body) {
-        JobSpec spec = parser.withIdempotencyKey(parser.parse(RequestBody.read(body, contentType, bodyLimit), ""),
+                          @HeaderParam("Idempotency-Key") String idempotencyKey,
+                          @HeaderParam("traceparent") String traceparent, @HeaderParam("tracestate") String tracestate,
+                          InputStream body) {
+        JsonValue job = RequestBody.read(body, contentType, bodyLimit);
+        GroupBody.refuseDependencies(job, "");
+        JobSpec spec = parser.withIdempotencyKey(parser.parse(job, "", TraceContext.of(traceparent, tracestate)),
                 idempotencyKey);
-        long id = submissions.submit(List.of(spec)).get(0);
-        return Json.createObjectBuilder().add("status", "OK").add("job_id", Long.toString(id)).build();
+        Stored stored = submissions.submit(List.of(spec)).get(0);
+        JsonObjectBuilder answer = Json.createObjectBuilder().add("status", "OK").add("job_id", Long.toString(stored.id()));
+        return (stored.deduplicated() ? answer.add("deduplicated", true) : answer).build();
     }
 
     @GET
@@ -119,7 +130,7 @@ public class CompatResource {
         JsonFields f = fields(contentType, body, uri);
         int count = (int) f.number("count", 10, 1, MAX_LIST_LIMIT);
         return ok(Json.createObjectBuilder()
-                .add("jobs", list(JobState.ofWord("all").orElseThrow(), count))
+                .add("jobs", list("all", JobState.ofWord("all").orElseThrow(), count))
                 .add("counts", JobJson.counts(store.counts()))
                 .build());
     }
@@ -142,13 +153,14 @@ public class CompatResource {
                     .orElseGet(CompatResource::notFound);
         }
         Set<JobState> states = JobState.ofWord(idOrWord).orElseThrow(() -> new InvalidField("id",
-                "must be a job id or one of all, waiting, working, done, failed, cancelled, scheduled"));
-        return Response.ok(ok(list(states, limit))).build();
+                "must be a job id or one of all, waiting, working, done, failed, cancelled, scheduled, expired"));
+        return Response.ok(ok(list(idOrWord, states, limit))).build();
     }
 
-    private JsonValue list(Set<JobState> states, int limit) {
+    private JsonValue list(String word, Set<JobState> states, int limit) {
         JsonArrayBuilder jobs = Json.createArrayBuilder();
-        store.list(states, limit, grant.contexts()).forEach(job -> jobs.add(JobJson.compatRow(job)));
+        search.page(JobFilter.newest(word, states, limit).within(grant.contexts())).jobs()
+                .forEach(job -> jobs.add(JobJson.compatRow(job)));
         return jobs.build();
     }
 

@@ -54,6 +54,7 @@ public class ErrorMapper implements ExceptionMapper<Throwable> {
                 Audit.denied(invalid.status(), null, null, null, invalid.field() + " " + invalid.getMessage());
             }
         }
-        return Problems.of(invalid.status(), invalid.field(), invalid.getMessage());
+        Response problem = Problems.of(invalid.status(), invalid.field(), invalid.getMessage(), invalid.more());
+        return invalid.status() == 429 ? Response.fromResponse(problem).header("Retry-After", "5").build() : problem;
     }
 }

@@ -90,11 +90,26 @@ public final class JobJson {
     }
 
     public static JsonObject rest(Job job) {
-        return summary(job)
+        JsonObjectBuilder rest = summary(job);
+        if (job.state() == JobState.SCHEDULED) {
+            rest.add("next_run", Json.createObjectBuilder().add("at", time(job.runAt(), REST_TIME))
+                    .add("why", nextRunWhy(job)));
+        }
+        return rest
+                .add("snoozes", job.snoozes())
                 .add("output", nullable(job.output()))
                 .add("output_headers", json(job.outputHeaders()))
                 .add("job", payload(job))
                 .build();
+    }
+
+    /** Why a scheduled job runs when it does: its submit, a retry after the attempt's error, or a snooze. */
+    private static String nextRunWhy(Job job) {
+        if (job.error() == null) {
+            return "run_at or delay of the submit";
+        }
+        return job.error().startsWith("snoozed") || job.error().startsWith("paused") || job.attempt() == 0 ? job.error()
+                : "retry after attempt " + job.attempt() + ": " + job.error();
     }
 
     /** The REST shape without output, response headers and payload: what a list shows of a {@link Job#summary}. */
@@ -105,8 +120,10 @@ public final class JobJson {
                 .add("worker_status", job.state().workerStatus())
                 .add("priority", job.priority())
                 .add("context", job.context())
+                .add("concurrency_key", nullable(job.concurrencyKey()))
                 .add("type", job.type())
                 .add("unique_key", nullable(job.uniqueKey()))
+                .add("batch_id", job.batchId() == null ? JsonValue.NULL : Json.createValue(job.batchId()))
                 .add("created_at", time(job.timeAdded(), REST_TIME))
                 .add("run_at", time(job.runAt(), REST_TIME))
                 .add("started_at", time(job.timeStarted(), REST_TIME))
@@ -126,12 +143,15 @@ public final class JobJson {
         long all = counts.values().stream().mapToLong(Long::longValue).sum();
         return Json.createObjectBuilder()
                 .add("all_jobs", all)
-                .add("waiting", counts.get(JobState.WAITING) + counts.get(JobState.SCHEDULED))
+                .add("waiting", counts.get(JobState.WAITING) + counts.get(JobState.SCHEDULED)
+                        + counts.get(JobState.BLOCKED))
                 .add("working", counts.get(JobState.WORKING))
                 .add("done", counts.get(JobState.DONE))
                 .add("failed", counts.get(JobState.FAILED))
                 .add("cancelled", counts.get(JobState.CANCELLED))
+                .add("expired", counts.get(JobState.EXPIRED))
                 .add("scheduled", counts.get(JobState.SCHEDULED))
+                .add("blocked", counts.get(JobState.BLOCKED))
                 .add("max_threads", maxThreads)
                 .add("free_threads", freeThreads);
     }

@@ -1,5 +1,6 @@
 package io.queueserver.api;
 
+import io.queueserver.core.Claim;
 import io.queueserver.core.InvalidField;
 import io.queueserver.core.Job;
 import io.queueserver.core.JobEvents;
@@ -9,12 +10,15 @@ import io.queueserver.core.JobSpec;
 import io.queueserver.core.JobState;
 import io.queueserver.core.JsonFields;
 import io.queueserver.core.Problems;
+import io.queueserver.store.Stored;
 import io.queueserver.store.JobStore;
+import io.queueserver.store.Limits;
 
 import io.queueserver.engine.Engine;
 import io.queueserver.store.JobMoves;
 import io.queueserver.core.Outcome;
 import jakarta.json.JsonObject;
+import jakarta.json.JsonObjectBuilder;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.StreamingOutput;
@@ -45,6 +49,9 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
+import jakarta.ws.rs.container.AsyncResponse;
+import jakarta.ws.rs.container.Suspended;
+import java.net.URI;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.io.InputStream;
@@ -74,6 +81,12 @@ public class JobResource {
     JobMoves control;
 
     @Inject
+    JobDetail detail;
+
+    @Inject
+    WaitRoom waits;
+
+    @Inject
     Engine engine;
 
     @Inject
@@ -86,38 +99,116 @@ public class JobResource {
     @Context
     UriInfo uri;
 
-    /** One job (an object) or a batch (an array, stored in one transaction: all or nothing). */
+    /**
+     * One job (an object) or a batch (an array, stored in one transaction: all or nothing). With {@code Prefer: wait=N}
+     * (RFC 7240) a single job's answer waits up to N seconds for the job to end: 201 with its result, else 202.
+     */
     @POST
     @Consumes(MediaType.WILDCARD)
-    public Response submit(@HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
-                           @HeaderParam("Idempotency-Key") String idempotencyKey, InputStream body) {
+    public void submit(@HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
+                       @HeaderParam("Idempotency-Key") String idempotencyKey,
+                       @HeaderParam("traceparent") String traceparent, @HeaderParam("tracestate") String tracestate,
+                       @HeaderParam("Prefer") String prefer, InputStream body, @Suspended AsyncResponse response) {
+        Response answer = answer(contentType, idempotencyKey, traceparent, tracestate, prefer, body, response);
+        if (answer != null) {
+            response.resume(answer);
+        }
+    }
+
+    /** The answer to a submit, or null when a waiter will give it. */
+    private Response answer(String contentType, String idempotencyKey, String traceparent, String tracestate,
+                            String prefer, InputStream body, AsyncResponse response) {
         JsonValue value = RequestBody.read(body, contentType, batchBodyLimit);
+        TraceContext trace = TraceContext.of(traceparent, tracestate);
         if (value instanceof JsonArray batch) {
             if (batch.isEmpty() || batch.size() > MAX_BATCH) {
                 throw new InvalidField("body", "must hold between 1 and " + MAX_BATCH + " jobs");
             }
             List<JobSpec> specs = new ArrayList<>(batch.size());
             for (int i = 0; i < batch.size(); i++) {
-                specs.add(parser.parse(batch.get(i), "[" + i + "]"));
+                GroupBody.refuseDependencies(batch.get(i), "[" + i + "]");
+                specs.add(parser.parse(batch.get(i), "[" + i + "]", trace));
             }
-            List<Long> ids = submissions.submit(specs);
+            List<Stored> stored = submissions.submit(specs);
             JsonArrayBuilder created = Json.createArrayBuilder();
             String jobs = uri.getBaseUriBuilder().path("jobs").build().toString() + "/";
-            ids.forEach(id -> created.add(Json.createObjectBuilder().add("id", id).add("href", jobs + id)));
-            return Response.status(201).entity(Json.createObjectBuilder().add("jobs", created).build()).build();
+            stored.forEach(s -> created.add(deduplication(Json.createObjectBuilder().add("id", s.id())
+                    .add("href", jobs + s.id()), s)));
+            boolean any = stored.stream().anyMatch(s -> !s.deduplicated());
+            return Response.status(any ? 201 : 200).entity(Json.createObjectBuilder().add("jobs", created).build())
+                    .build();
         }
-        JobSpec spec = parser.withIdempotencyKey(parser.parse(value, ""), idempotencyKey);
-        long id = submissions.submit(List.of(spec)).get(0);
-        Job job = store.find(id).orElseThrow();
-        return Response.created(uri.getBaseUriBuilder().path("jobs").path(Long.toString(id)).build())
-                .entity(JobJson.rest(job)).build();
+        JobSpec spec = parser.withIdempotencyKey(parser.parse(value, "", trace), idempotencyKey);
+        Integer wait = PreferWait.seconds(prefer, waits.maxSeconds());
+        Stored stored = value instanceof JsonObject job && job.containsKey("depends_on")
+                ? dependent(spec, job) : submissions.submit(List.of(spec)).get(0);
+        int status = stored.deduplicated() ? 200 : 201;
+        URI location = uri.getBaseUriBuilder().path("jobs").path(Long.toString(stored.id())).build();
+        if (wait != null) {
+            String applied = "wait=" + wait;
+            waits.awaitIfRoom(stored.id(), wait, response, new WaitRoom.Answers(
+                    ended -> answer(status, location, deduplication(Json.createObjectBuilder(detail.of(ended)), stored))
+                            .header("Preference-Applied", applied).build(),
+                    pending -> answer(202, location, deduplication(Json.createObjectBuilder(JobJson.rest(pending)),
+                            stored)).header("Preference-Applied", applied).build()),
+                    now -> answer(status, location, deduplication(Json.createObjectBuilder(JobJson.rest(now)), stored))
+                            .build());
+            return null;
+        }
+        Job job = store.find(stored.id()).orElseThrow();
+        return answer(status, location, deduplication(Json.createObjectBuilder(JobJson.rest(job)), stored)).build();
+    }
+
+    /** A job that runs when the existing jobs it names in {@code depends_on} have ended. */
+    private Stored dependent(JobSpec spec, JsonObject job) {
+        if (spec.unique() != null) {
+            throw new InvalidField("depends_on", "cannot be combined with a unique key");
+        }
+        GroupBody one = new GroupBody(spec.context(), false, JsonValue.EMPTY_JSON_OBJECT, List.of(spec),
+                java.util.Collections.singletonList(null), List.of(GroupBody.dependencies(job, "")));
+        return new Stored(submissions.submitGroup(null, one).ids().get(0), null, 0);
+    }
+
+    private static Response.ResponseBuilder answer(int status, URI location, JsonObjectBuilder job) {
+        Response.ResponseBuilder answer = Response.status(status).entity(job.build());
+        return status == 200 ? answer : answer.location(location);
+    }
+
+    /**
+     * Answers as soon as the job has ended, with the job and its output (200), or with the job as it is after
+     * {@code timeout} seconds (202), whichever node runs it. Waiting costs no thread.
+     */
+    @GET
+    @Path("{id: \\d+}/wait")
+    public void await(@PathParam("id") String id, @QueryParam("timeout") @DefaultValue("30") String timeout,
+                      @Suspended AsyncResponse response) {
+        long jobId = CompatResource.jobId(id);
+        if (!timeout.matches("\\d{1,6}")) {
+            throw new InvalidField("timeout", "must be a number of seconds, at most " + waits.maxSeconds()
+                    + " (QUEUE_WAIT_MAX_SECONDS)");
+        }
+        int seconds = waits.seconds(Long.parseLong(timeout), "timeout");
+        if (store.find(jobId).filter(job -> grant.maySee(job.context())).isEmpty()) {
+            response.resume(Problems.of(404, "id", "job " + id + " not found"));
+            return;
+        }
+        waits.await(jobId, seconds, response, new WaitRoom.Answers(job -> Response.ok(detail.of(job)).build(),
+                job -> Response.status(202).entity(detail.of(job)).build()));
+    }
+
+    /** A submit whose unique key was bound says so, and what it did to the key's job. */
+    private static JsonObjectBuilder deduplication(JsonObjectBuilder answer, Stored stored) {
+        if (stored.deduplicated()) {
+            answer.add("deduplicated", true).add("deduplication", stored.outcome()).add("absorbed", stored.absorbed());
+        }
+        return answer;
     }
 
     @GET
     @Path("{id: \\d+}")
     public Response get(@PathParam("id") String id) {
         return store.find(CompatResource.jobId(id)).filter(job -> grant.maySee(job.context()))
-                .map(job -> Response.ok(JobJson.rest(job, store.attempts(job), store.callbacks(job.id()))).build())
+                .map(job -> Response.ok(detail.of(job)).build())
                 .orElseGet(() -> Problems.of(404, "id", "job " + id + " not found"));
     }
 

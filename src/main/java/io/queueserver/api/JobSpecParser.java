@@ -1,8 +1,12 @@
 package io.queueserver.api;
 
 import io.queueserver.core.InvalidField;
+import io.queueserver.core.Uniqueness;
 import io.queueserver.core.JobSpec;
+import io.queueserver.core.LimitRule;
+import io.queueserver.core.RetryPolicy;
 import io.queueserver.core.JsonFields;
+import io.queueserver.core.Times;
 
 import io.queueserver.core.Worker;
 import io.queueserver.workers.Workers;
@@ -16,9 +20,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.nio.charset.StandardCharsets;
 import java.time.LocalDateTime;
-import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
 
 /**
  * Turns a submitted JSON job into a {@link JobSpec}, or refuses it naming the first offending field. Every job of
@@ -58,6 +60,11 @@ public class JobSpecParser {
     }
 
     public JobSpec parse(JsonValue body, String path) {
+        return parse(body, path, null);
+    }
+
+    /** As {@link #parse(JsonValue, String)}, with the submit's trace context added to the job's http requests. */
+    JobSpec parse(JsonValue body, String path, TraceContext trace) {
         if (!(body instanceof JsonObject job)) {
             throw new InvalidField(path.isEmpty() ? "body" : path, "must be a JSON object describing the job");
         }
@@ -86,21 +93,36 @@ public class JobSpecParser {
                 command(c);
             }
         }
-        LocalDateTime runAt = runAt(f);
+        LocalDateTime runAt = Times.utc(f, "run_at");
         long delay = f.number("delay", 0, 0, MAX_DELAY_SECONDS);
         if (runAt != null && f.has("delay")) {
             throw new InvalidField(f.field("delay"), "cannot be combined with run_at");
         }
-        int maxAttempts = (int) f.number("max_attempts", defaultMaxAttempts, 1, 100);
-        String uniqueKey = f.plainString("unique_key", null, 200);
-        if (uniqueKey != null && uniqueKey.isBlank()) {
-            throw new InvalidField(f.field("unique_key"), "must not be empty");
+        int maxAttempts = RetryPolicy.maxAttempts(f, defaultMaxAttempts);
+        RetryPolicy.validate(f);
+        Uniqueness unique = Uniqueness.of(f);
+        if (unique != null && unique.onConflict() == Uniqueness.OnConflict.DEBOUNCE && runAt == null) {
+            delay = Math.max(delay, unique.delaySeconds()); // a debounced job first waits its delay too
         }
-        return new JobSpec(priority, context, type, secrets.seal(StoredPayload.commandFirst(job)), runAt, delay,
-                maxAttempts, uniqueKey);
+        String concurrencyKey = f.plainString("concurrency_key", context, LimitRule.MAX_KEY);
+        if (concurrencyKey.isBlank()) {
+            throw new InvalidField(f.field("concurrency_key"), "must not be empty");
+        }
+        if (LimitRule.reserved(concurrencyKey)) {
+            throw new InvalidField(f.field("concurrency_key"), "must not end in '*' or start with 'host:' or"
+                    + " 'context:': those name limit patterns");
+        }
+        LocalDateTime expiresAt = Times.utc(f, "expires_at");
+        long expiresIn = f.number("expires_in", 0, 1, MAX_DELAY_SECONDS);
+        checkExpiry(f, expiresAt, expiresIn, runAt, delay);
+        return new JobSpec(priority, context, type, secrets.seal(StoredPayload.commandFirst(trace == null ? job
+                : trace.into(job)), path), runAt, delay, maxAttempts, unique, concurrencyKey, expiresAt, expiresIn);
     }
 
-    /** The {@code Idempotency-Key} header applies when the payload has no {@code unique_key}. */
+    /**
+     * The {@code Idempotency-Key} header applies when the payload has no unique key, as {@code unique_key} does:
+     * bound until the job is deleted, so a resubmit after an unknown outcome finds the job whatever its state.
+     */
     public JobSpec withIdempotencyKey(JobSpec spec, String header) {
         if (header == null || spec.uniqueKey() != null) {
             return spec;
@@ -108,7 +130,12 @@ public class JobSpecParser {
         if (header.isBlank() || header.length() > 200 || header.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
             throw new InvalidField("Idempotency-Key", "must be 1 to 200 printable characters");
         }
-        return spec.withUniqueKey(header);
+        return spec.withUnique(Uniqueness.bound(header));
+    }
+
+    /** Checks a callback command ({@code callback_done}, a batch's {@code on_complete} ...). */
+    void callback(JsonFields command) {
+        command(command);
     }
 
     private String command(JsonFields command) {
@@ -122,15 +149,18 @@ public class JobSpecParser {
         return type;
     }
 
-    private static LocalDateTime runAt(JsonFields f) {
-        String text = f.plainString("run_at", null, 64);
-        if (text == null) {
-            return null;
+    /** {@code expires_at} or {@code expires_in}; it must leave the job a moment to start after its run_at or delay. */
+    private static void checkExpiry(JsonFields f, LocalDateTime expiresAt, long expiresIn, LocalDateTime runAt,
+                                    long delay) {
+        if (expiresAt != null && f.has("expires_in")) {
+            throw new InvalidField(f.field("expires_in"), "cannot be combined with expires_at");
         }
-        try {
-            return OffsetDateTime.parse(text).withOffsetSameInstant(ZoneOffset.UTC).toLocalDateTime();
-        } catch (DateTimeParseException e) {
-            throw new InvalidField(f.field("run_at"), "must be an RFC 3339 time such as 2030-01-31T12:00:00Z");
+        LocalDateTime due = runAt != null ? runAt : LocalDateTime.now(ZoneOffset.UTC).plusSeconds(delay);
+        if (expiresAt != null && !expiresAt.isAfter(due)) {
+            throw new InvalidField(f.field("expires_at"), "must be after the job is due (now, run_at or delay)");
+        }
+        if (expiresIn > 0 && delay >= expiresIn) {
+            throw new InvalidField(f.field("expires_in"), "must be longer than delay");
         }
     }
 }

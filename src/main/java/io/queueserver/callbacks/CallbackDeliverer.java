@@ -29,6 +29,7 @@ import jakarta.ejb.DependsOn;
 import jakarta.ejb.Singleton;
 import jakarta.ejb.Startup;
 import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import io.queueserver.core.Json;
@@ -106,7 +107,7 @@ public class CallbackDeliverer {
                 scheduler.scheduleWithFixedDelay(this::rescue, 30, 30, TimeUnit.SECONDS));
     }
 
-    public void onCallbacksDue(@Observes CallbacksDue due) {
+    public void onCallbacksDue(@Observes @Priority(JobEvents.SERVER) CallbacksDue due) {
         wake();
     }
 

@@ -49,6 +49,7 @@ public class ClusterRelay {
     private final ConcurrentLinkedQueue<String> outgoing = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean sendScheduled = new AtomicBoolean();
     private volatile Consumer<String> publisher;
+    private volatile boolean shared;
     private Runnable unsubscribe = () -> { };
 
     void start(@Observes @Initialized(ApplicationScoped.class) Object applicationStarted) {
@@ -64,6 +65,7 @@ public class ClusterRelay {
                         }
                     }));
             unsubscribe = () -> topic.removeMessageListener(registration);
+            shared = true;
             timer = Executors.newSingleThreadScheduledExecutor(threads);
             publisher = json -> {
                 outgoing.add(json);
@@ -75,6 +77,11 @@ public class ClusterRelay {
         } catch (Exception | LinkageError e) {
             LOG.info(() -> "no data grid (" + e + "): dashboard events stay on this node");
         }
+    }
+
+    /** Whether an event published now may reach a browser: one connected here, or any node's through the grid. */
+    boolean reachesBrowsers() {
+        return shared || stream.hasBrowsers();
     }
 
     void publish(String json) {

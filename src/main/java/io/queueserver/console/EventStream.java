@@ -30,8 +30,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Logger;
 
 /**
- * The browsers connected to {@code GET /jobs/events} on this node. Job events arrive in an {@link Inbox} (from any
- * thread, including the data grid's) and are sent every {@value #SEND_EVERY_MS} ms; counters every
+ * The browsers connected to {@code GET /jobs/events} on this node. Job and batch events arrive in an {@link Inbox}
+ * (from any thread, including the data grid's) and are sent every {@value #SEND_EVERY_MS} ms; counters every
  * {@value #COUNTERS_EVERY_MS} ms. Nothing is queried or sent while no browser is connected.
  */
 @ApplicationScoped
@@ -92,6 +92,18 @@ public class EventStream {
     }
 
     /**
+     * An event as the inbox and the data grid carry it: a job event is its JSON alone, any other its name, a space and
+     * its JSON.
+     */
+    static String named(String name, String json) {
+        return name + " " + json;
+    }
+
+    boolean hasBrowsers() {
+        return !sinks.isEmpty();
+    }
+
+    /**
      * The timers start with the application, never from a browser's request: a task scheduled from a request would
      * carry that request's context, which ends with the request.
      */
@@ -120,8 +132,10 @@ public class EventStream {
                 inbox.take();
                 return;
             }
-            for (String json : inbox.take()) {
-                broadcast(event("job", json));
+            for (String carried : inbox.take()) {
+                int space = carried.indexOf(' ');
+                broadcast(carried.startsWith("{") ? event("job", carried)
+                        : event(carried.substring(0, space), carried.substring(space + 1)));
             }
         } catch (Throwable t) {
             LOG.warning(() -> "dashboard events not sent: " + t);

@@ -17,7 +17,8 @@ import java.sql.SQLException;
 /**
  * {@code GET /jobs/events}: server-sent events. {@code hello} (this node), {@code counters} (the numbers of
  * {@code /jobs/status}, every 1.5 s), {@code throughput} (jobs finished per 10 s over the last 10 minutes, once) and
- * {@code job} (submitted, started, progressed, finished on any node of the cluster; {@code retried} in bulk).
+ * {@code job} (submitted, started, progressed, finished on any node of the cluster; {@code retried} in bulk) and
+ * {@code batch} (a batch's summary when its jobs were added or ended, or it was closed; at most every 250 ms per node).
  */
 @Path("jobs/events")
 @RequestScoped

@@ -33,23 +33,25 @@ public class JobListResource {
     @Inject
     RequestGrant grant;
 
-    /** Newest first; {@code next_cursor} is the cursor of the next page, null on the last one. */
+    /**
+     * Newest first; {@code next_cursor} is the cursor of the next page, null on the last one. A search may answer
+     * fewer rows than the limit with a next cursor: it looks at a bounded range of ids per page.
+     */
     @GET
     public JsonObject list(@QueryParam("state") String state, @QueryParam("context") String context,
                            @QueryParam("q") String q, @QueryParam("limit") String limit,
-                           @QueryParam("cursor") String cursor) {
+                           @QueryParam("cursor") String cursor, @QueryParam("batch") String batch) {
         if (context != null && !context.isBlank() && !grant.maySee(context)) {
             throw new InvalidField(403, "context", "this API token may not see jobs of context '" + context + "'");
         }
-        JobFilter filter = JobFilter.of(state, context, q, limit, cursor).within(grant.contexts());
-        List<Job> found = search.list(filter);
-        boolean more = found.size() > filter.limit();
-        List<Job> page = more ? found.subList(0, filter.limit()) : found;
+        JobFilter filter = JobFilter.of(state, context, q, limit, cursor).inBatch(batch)
+                .within(grant.contexts());
+        JobSearch.Page page = search.page(filter);
         JsonArrayBuilder jobs = Json.createArrayBuilder();
-        page.forEach(job -> jobs.add(listed(job)));
+        page.jobs().forEach(job -> jobs.add(listed(job)));
         return Json.createObjectBuilder()
                 .add("jobs", jobs)
-                .add("next_cursor", more ? Json.createValue(page.get(page.size() - 1).id()) : JsonValue.NULL)
+                .add("next_cursor", page.nextCursor() == null ? JsonValue.NULL : Json.createValue(page.nextCursor()))
                 .build();
     }
 

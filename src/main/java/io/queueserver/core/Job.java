@@ -66,8 +66,34 @@ public class Job {
     private int retryBase;
     @Column(name = "neg_priority")
     private int negPriority;
+    @Column(name = "concurrency_key")
+    private String concurrencyKey;
+    @Column(insertable = false, updatable = false)
+    private int snoozes;
+    @Column(name = "expires_at")
+    @Convert(converter = TimeText.class)
+    private LocalDateTime expiresAt;
+    @Column(name = "batch_id")
+    private Long batchId;
+    private int dependents;
 
     protected Job() {
+    }
+
+    /**
+     * A new job of batch {@code batchId} (or none: null), with {@code dependents} jobs that depend on it, blocked
+     * until its own dependencies end when {@code blocked}.
+     */
+    public void place(Long batchId, int dependents, boolean blocked) {
+        this.batchId = batchId;
+        this.dependents = dependents;
+        if (blocked) {
+            this.stateCode = JobState.BLOCKED.code();
+        }
+    }
+
+    public Long batchId() {
+        return batchId;
     }
 
     /** A new job as submitted: waiting, or scheduled for {@code runAt}; times are UTC on the database clock. */
@@ -85,6 +111,9 @@ public class Job {
         this.runAt = due.plusSeconds(spec.delaySeconds());
         this.timeAdded = now;
         this.maxAttempts = spec.maxAttempts();
+        this.concurrencyKey = spec.concurrencyKey();
+        this.expiresAt = spec.expiresAt() != null ? spec.expiresAt()
+                : spec.expiresInSeconds() > 0 ? now.plusSeconds(spec.expiresInSeconds()) : null;
     }
 
     /**
@@ -95,7 +124,7 @@ public class Job {
             + " SUBSTRING(j.payload, 1, " + Job.PAYLOAD_HEAD + "), j.uniqueKey, j.runAt, j.timeAdded, j.timeStarted,"
             + " j.timeCompleted, j.attempt, j.maxAttempts, j.rescues, j.owner, j.leaseUntil, j.returnCode,"
             + " SUBSTRING(j.error, 1, " + Job.ERROR_HEAD + "), j.progress, j.progressMessage,"
-            + " SUBSTRING(j.output, 1, " + Job.OUTPUT_HEAD + ")";
+            + " SUBSTRING(j.output, 1, " + Job.OUTPUT_HEAD + "), j.concurrencyKey, j.batchId";
     public static final int PAYLOAD_HEAD = 4096;
     public static final int ERROR_HEAD = 2000;
     public static final int OUTPUT_HEAD = 4096;
@@ -124,6 +153,8 @@ public class Job {
         j.progress = (Integer) row[18];
         j.progressMessage = (String) row[19];
         j.output = (String) row[20];
+        j.concurrencyKey = (String) row[21];
+        j.batchId = row[22] == null ? null : ((Number) row[22]).longValue();
         return j;
     }
 
@@ -153,6 +184,18 @@ public class Job {
 
     public String uniqueKey() {
         return uniqueKey;
+    }
+
+    public String concurrencyKey() {
+        return concurrencyKey;
+    }
+
+    public int snoozes() {
+        return snoozes;
+    }
+
+    public LocalDateTime expiresAt() {
+        return expiresAt;
     }
 
     public LocalDateTime runAt() {

@@ -15,6 +15,10 @@ public enum JobState {
     DONE(3, 3, "done"),
     CANCELLED(4, 4, "cancelled"),
     SCHEDULED(5, 0, "scheduled"),
+    /** not started by its {@code expires_at}: never ran */
+    EXPIRED(6, 5, "expired"),
+    /** waiting for the jobs it depends on to end (the original's "waiting") */
+    BLOCKED(7, 0, "blocked"),
     FAILED(99, 99, "failed");
 
     private final int code;
@@ -40,20 +44,22 @@ public enum JobState {
     }
 
     public boolean isFinal() {
-        return this == DONE || this == FAILED || this == CANCELLED;
+        return this == DONE || this == FAILED || this == CANCELLED || this == EXPIRED;
     }
 
     /** The moves the server makes; every one of them is a conditional UPDATE on the current state. */
     public Set<JobState> next() {
         return switch (this) {
-            case SCHEDULED -> EnumSet.of(WAITING, CANCELLED);
-            case WAITING -> EnumSet.of(WORKING, CANCELLED);
+            case SCHEDULED -> EnumSet.of(WAITING, CANCELLED, EXPIRED);
+            // released by its dependencies' end, or failed or cancelled by a dependency's failure
+            case BLOCKED -> EnumSet.of(WAITING, SCHEDULED, FAILED, CANCELLED);
+            case WAITING -> EnumSet.of(WORKING, CANCELLED, EXPIRED);
             // SCHEDULED: retry after backoff; WAITING: rescued, handed back, or released by a stopping node;
             // FAILED also when the job turned out to be poison
             case WORKING -> EnumSet.of(DONE, FAILED, CANCELLED, SCHEDULED, WAITING);
             // WAITING: a manual retry, or on the way to WORKING when run now
             case FAILED, CANCELLED -> EnumSet.of(WAITING);
-            case DONE -> EnumSet.noneOf(JobState.class);
+            case DONE, EXPIRED -> EnumSet.noneOf(JobState.class);
         };
     }
 
@@ -86,16 +92,23 @@ public enum JobState {
                 .orElseThrow(() -> new IllegalArgumentException("unknown job state code " + code));
     }
 
-    /** The words of the list routes ({@code /jobs/get/waiting}); "waiting" includes scheduled jobs. */
+    /** The state the REST API calls {@code label}. */
+    public static Optional<JobState> ofLabel(String label) {
+        return Arrays.stream(values()).filter(s -> s.label.equals(label)).findFirst();
+    }
+
+    /** The words of the list routes ({@code /jobs/get/waiting}); "waiting" includes scheduled and blocked jobs. */
     public static Optional<Set<JobState>> ofWord(String word) {
         return switch (word) {
             case "all" -> Optional.of(EnumSet.allOf(JobState.class));
-            case "waiting" -> Optional.of(EnumSet.of(WAITING, SCHEDULED));
+            case "waiting" -> Optional.of(EnumSet.of(WAITING, SCHEDULED, BLOCKED));
             case "working" -> Optional.of(EnumSet.of(WORKING));
             case "done" -> Optional.of(EnumSet.of(DONE));
             case "failed" -> Optional.of(EnumSet.of(FAILED));
             case "cancelled" -> Optional.of(EnumSet.of(CANCELLED));
             case "scheduled" -> Optional.of(EnumSet.of(SCHEDULED));
+            case "blocked" -> Optional.of(EnumSet.of(BLOCKED));
+            case "expired" -> Optional.of(EnumSet.of(EXPIRED));
             default -> Optional.empty();
         };
     }

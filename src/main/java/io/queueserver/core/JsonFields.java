@@ -11,6 +11,23 @@ import jakarta.json.JsonValue;
  */
 public record JsonFields(JsonObject object, String path) {
 
+    /**
+     * {@code value} as an object whose members are all among {@code names}, else refused naming the field (the
+     * object itself, {@code body} at the top, or the unknown member); {@code what} names the object, e.g. "a redrive".
+     */
+    public static JsonFields known(JsonValue value, String path, String what, java.util.List<String> names) {
+        if (!(value instanceof JsonObject object)) {
+            throw new InvalidField(path.isEmpty() ? "body" : path, "must be a JSON object of " + String.join(", ", names));
+        }
+        JsonFields f = new JsonFields(object, path);
+        for (String name : object.keySet()) {
+            if (!names.contains(name)) {
+                throw new InvalidField(f.field(name), "is not a field of " + what + " (" + String.join(", ", names) + ")");
+            }
+        }
+        return f;
+    }
+
     public String field(String name) {
         return path.isEmpty() ? name : path + "." + name;
     }
@@ -97,6 +114,17 @@ public record JsonFields(JsonObject object, String path) {
             throw new InvalidField(field(name), "must be an object");
         }
         return o;
+    }
+
+    /** The object without its null members (a null member means the same as a missing one). */
+    public JsonObject withoutNulls() {
+        jakarta.json.JsonObjectBuilder kept = Json.createObjectBuilder();
+        object.forEach((name, v) -> {
+            if (v != JsonValue.NULL) {
+                kept.add(name, v);
+            }
+        });
+        return kept.build();
     }
 
     public JsonFields nested(String name) {

@@ -17,6 +17,16 @@ public final class Problems {
         return Response.status(status).type(MEDIA_TYPE).entity(body(status, field, detail)).build();
     }
 
+    /** A problem with members of its own, e.g. the job a refused duplicate found. */
+    public static Response of(int status, String field, String detail, jakarta.json.JsonObject more) {
+        if (more.isEmpty()) {
+            return of(status, field, detail);
+        }
+        JsonObjectBuilder body = Json.createObjectBuilder(Json.parse(body(status, field, detail)));
+        more.forEach(body::add);
+        return Response.status(status).type(MEDIA_TYPE).entity(body.build().toString()).build();
+    }
+
     /** A problem of a type of its own, which a client can act on whatever the status. */
     public static Response typed(int status, String type, String detail) {
         return Response.status(status).type(MEDIA_TYPE).entity(body(status, null, detail, type)).build();

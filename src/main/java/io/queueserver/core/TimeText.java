@@ -32,12 +32,22 @@ public class TimeText implements AttributeConverter<LocalDateTime, Object> {
 
     @Override
     public Object convertToDatabaseColumn(LocalDateTime time) {
+        return text(time);
+    }
+
+    /** A UTC time as a parameter of a statement: text, so no driver moves it through the JVM's zone. */
+    public static String text(LocalDateTime time) {
         return time == null ? null : WRITE.format(time);
     }
 
     /** Reading needs no help: the driver hands over the column's time (or its text) with every microsecond. */
     @Override
     public LocalDateTime convertToEntityAttribute(Object column) {
+        return of(column);
+    }
+
+    /** A time column as JDBC's {@code getObject} gives it (null, a {@code LocalDateTime}, a Timestamp or text). */
+    public static LocalDateTime of(Object column) {
         if (column == null || column instanceof LocalDateTime) {
             return (LocalDateTime) column;
         }

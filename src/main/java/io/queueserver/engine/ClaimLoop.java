@@ -1,5 +1,8 @@
 package io.queueserver.engine;
 
+import io.queueserver.store.Claimer;
+import java.util.function.BiConsumer;
+
 import io.queueserver.core.Claim;
 import io.queueserver.core.DatabaseBackoff;
 import io.queueserver.core.WakeLoop;
@@ -12,7 +15,8 @@ import java.util.logging.Logger;
 /**
  * Claims due jobs into the node's free slots, as many per transaction as there are free slots (up to
  * {@link #MAX_CLAIM}), and hands each batch to the launcher. A wake-up with no free slot only notes the backlog:
- * the next recorded result wakes the loop again.
+ * the next recorded result wakes the loop again. When flow control held jobs back, the loop tries again when the
+ * next token is due (rate limits) or soon (a key at its concurrency limit, a pause).
  */
 final class ClaimLoop {
     private static final Logger LOG = Logger.getLogger(ClaimLoop.class.getName());
@@ -20,16 +24,18 @@ final class ClaimLoop {
 
     private final Capacity capacity;
     private final RunningAttempts running;
-    private final DatabaseCall<Integer, List<Claim>> claim;
+    private final DatabaseCall<Integer, Claimer.Claimed> claim;
+    private final BiConsumer<Runnable, Long> later;
     private final Consumer<List<Claim>> launch;
     private final DatabaseBackoff backoff;
     private final WakeLoop loop;
     private volatile boolean backlog = true;
     private volatile boolean stopped;
 
-    ClaimLoop(Capacity capacity, RunningAttempts running, DatabaseCall<Integer, List<Claim>> claim,
-              Consumer<List<Claim>> launch, Executor executor, DatabaseBackoff backoff) {
+    ClaimLoop(Capacity capacity, RunningAttempts running, DatabaseCall<Integer, Claimer.Claimed> claim,
+              Consumer<List<Claim>> launch, Executor executor, BiConsumer<Runnable, Long> later, DatabaseBackoff backoff) {
         this.capacity = capacity;
+        this.later = later;
         this.running = running;
         this.claim = claim;
         this.launch = launch;
@@ -66,8 +72,11 @@ final class ClaimLoop {
                 return;
             }
             List<Claim> claims;
+            long retryIn;
             try {
-                claims = claim.apply(slots);
+                Claimer.Claimed claimed = claim.apply(slots);
+                claims = claimed.claims();
+                retryIn = claimed.retryInMillis();
                 backoff.succeeded();
             } catch (Exception e) {
                 capacity.release(slots);
@@ -83,6 +92,11 @@ final class ClaimLoop {
             }
             if (!claims.isEmpty()) {
                 launch.accept(claims);
+            }
+            if (retryIn >= 0) { // limits held jobs back: try again when a token is due or a rule may have changed
+                backlog = true;
+                later.accept(this::wake, retryIn);
+                return;
             }
             if (claims.size() < slots) {
                 backlog = false;

@@ -12,6 +12,8 @@ import jakarta.enterprise.context.Initialized;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedThreadFactory;
+import io.queueserver.core.JobEvents;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.event.Observes;
 
 import javax.naming.InitialContext;
@@ -73,7 +75,7 @@ public class ClusterSignals {
         }
     }
 
-    public void onSubmitted(@Observes JobSubmitted event) {
+    public void onSubmitted(@Observes @Priority(JobEvents.SERVER) JobSubmitted event) {
         long now = System.nanoTime();
         long last = lastWake.get();
         if (now - last >= MIN_WAKE_INTERVAL_NANOS && lastWake.compareAndSet(last, now)) {
@@ -81,7 +83,7 @@ public class ClusterSignals {
         }
     }
 
-    public void onFinished(@Observes JobFinished event) {
+    public void onFinished(@Observes @Priority(JobEvents.SERVER) JobFinished event) {
         if (event.state() == JobState.CANCELLED) {
             publish(CANCEL + event.id() + ":" + event.attempt());
         }

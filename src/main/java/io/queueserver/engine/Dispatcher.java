@@ -2,15 +2,24 @@ package io.queueserver.engine;
 
 import io.queueserver.core.AttemptId;
 import io.queueserver.core.DatabaseBackoff;
+import io.queueserver.core.CallbacksDue;
+import io.queueserver.core.JobState;
 import io.queueserver.core.JobEvents;
 import io.queueserver.core.JobFinished;
 import io.queueserver.core.JobsRescued;
 import io.queueserver.core.NodeIdentity;
 import io.queueserver.core.Outcome;
 import io.queueserver.store.Claimer;
+import io.queueserver.store.Expiry;
+import io.queueserver.store.JobEnds;
+import io.queueserver.store.Limits;
 import io.queueserver.store.Completer;
 import io.queueserver.store.Leases;
 import io.queueserver.store.NodeRegistry;
+import io.queueserver.store.Redrives;
+import io.queueserver.store.Breakers;
+import io.queueserver.core.Claim;
+import io.queueserver.security.Audit;
 import io.queueserver.security.SecretBox;
 import io.queueserver.workers.ExecWorker;
 import io.queueserver.workers.Workers;
@@ -49,7 +58,7 @@ import java.util.logging.Logger;
  */
 @Singleton
 @Startup
-@DependsOn("SchemaMigrator")
+@DependsOn({"SchemaMigrator", "LimitDefaults"})
 @ConcurrencyManagement(ConcurrencyManagementType.BEAN)
 @TransactionManagement(TransactionManagementType.BEAN)
 @ManagedScheduledExecutorDefinition(name = Dispatcher.CLAIMS, maxAsync = 2)
@@ -88,6 +97,15 @@ public class Dispatcher {
     Claimer claimer;
 
     @Inject
+    Limits limits;
+
+    @Inject
+    Expiry expiry;
+
+    @Inject
+    JobEnds jobEnds;
+
+    @Inject
     Completer completer;
 
     @Inject
@@ -95,6 +113,9 @@ public class Dispatcher {
 
     @Inject
     NodeRegistry nodes;
+
+    @Inject
+    Redrives redrives;
 
     @Inject
     Workers workers;
@@ -124,6 +145,30 @@ public class Dispatcher {
     @ConfigProperty(name = "queue.shutdown.grace.seconds", defaultValue = "10")
     long graceSeconds;
 
+    /** The circuit breaker per target host: {@code off} or {@code on} (README "Per-host circuit breaker"). */
+    @Inject
+    @ConfigProperty(name = "queue.breaker", defaultValue = "off")
+    String breaker;
+
+    @Inject
+    @ConfigProperty(name = "queue.breaker.window", defaultValue = "20")
+    int breakerWindow;
+
+    @Inject
+    @ConfigProperty(name = "queue.breaker.failure.rate", defaultValue = "0.5")
+    double breakerFailureRate;
+
+    @Inject
+    @ConfigProperty(name = "queue.breaker.refused", defaultValue = "3")
+    int breakerRefused;
+
+    @Inject
+    @ConfigProperty(name = "queue.breaker.cooldown.seconds", defaultValue = "30")
+    long breakerCooldownSeconds;
+
+    @Inject
+    Breakers breakersStore;
+
     /** The longest a worker may take on a job that sets no timeout of its own. */
     @Inject
     @ConfigProperty(name = "queue.worker.deadline.seconds", defaultValue = "86400")
@@ -136,6 +181,8 @@ public class Dispatcher {
     private Launcher launcher;
     private Recorder recorder;
     private Heartbeat heartbeat;
+    /** Null when QUEUE_BREAKER is off: then nothing of it runs. */
+    private HostBreakers breakers;
     private List<ScheduledFuture<?>> loops;
     private ScheduledFuture<?> beating;
 
@@ -150,28 +197,46 @@ public class Dispatcher {
                 recordsExecutor, (task, millis) -> claimsExecutor.schedule(task, millis, TimeUnit.MILLISECONDS), backoff);
         launcher = new Launcher(workersExecutor, workers::find, running, recorder, events::fire, id, deadlineSeconds,
                 this::interrupted, secrets::open);
-        claims = new ClaimLoop(capacity, running, n -> claimer.claim(n, id, leaseMicros), launcher::launch,
-                claimsExecutor, backoff);
+        HostBreakers.Settings breakerSettings = HostBreakers.Settings.of(breaker, breakerWindow, breakerFailureRate,
+                breakerRefused, breakerCooldownSeconds, leaseSeconds);
+        breakers = breakerSettings == null ? null : new HostBreakers(breakersStore, breakerSettings, id, Clock.systemUTC());
+        claims = new ClaimLoop(capacity, running, n -> claimer.claim(n, id, leaseMicros), this::launch,
+                claimsExecutor, (task, millis) -> claimsExecutor.schedule(task, millis, TimeUnit.MILLISECONDS), backoff);
         heartbeat = new Heartbeat(id, new Heartbeat.Store(n -> {
             nodes.beat(n);
             return null;
         }, ids -> leases.renew(id, ids, leaseMicros), leases::owned, ids -> leases.handBack(id, ids)),
                 running, n -> claims.wake(), Clock.systemUTC(), beatInterval, backoff);
-        Rescuer rescuer = new Rescuer(limit -> leases.rescueDead(leaseMicros, limit), heartbeat::connectedFor,
-                Duration.ofSeconds(leaseSeconds), this::rescued, backoff);
-        engine.start(new Engine.Parts(capacity, running, claims, launcher, jobId -> claimer.claimOne(jobId, id, leaseMicros)));
+        Redriver redriver = new Redriver(redrives, () -> {
+            claims.noteBacklog();
+            claims.wake();
+        }, redrive -> Audit.redriveEnded(redrive, "done"), backoff);
+        Rescuer rescuer = new Rescuer(connected -> leases.rescueDead(leaseMicros, Rescuer.LIMIT, connected),
+                heartbeat::connectedFor, Duration.ofSeconds(leaseSeconds), this::rescued, backoff);
+        engine.start(new Engine.Parts(capacity, running, claims, launcher, jobId -> claimer.claimOne(jobId, id, leaseMicros),
+                breakers));
         heartbeat.beat();
         beating = heartbeatExecutor.scheduleWithFixedDelay(guarded("heartbeat", heartbeat::beat),
                 beatInterval.toMillis(), beatInterval.toMillis(), TimeUnit.MILLISECONDS);
         loops = List.of(
                 claimsExecutor.scheduleWithFixedDelay(guarded("tick", this::tick), tickMillis, tickMillis,
                         TimeUnit.MILLISECONDS),
-                maintenanceExecutor.scheduleWithFixedDelay(guarded("rescue", rescuer::round), 5, 5, TimeUnit.SECONDS));
+                maintenanceExecutor.scheduleWithFixedDelay(guarded("rescue", rescuer::round), 5, 5, TimeUnit.SECONDS),
+                maintenanceExecutor.scheduleWithFixedDelay(guarded("redrive", redriver::round), Redriver.TICK_MILLIS,
+                        Redriver.TICK_MILLIS, TimeUnit.MILLISECONDS));
         LOG.info(() -> "dispatcher " + id + " started with " + capacity.max() + " slots");
     }
 
+    /** Claimed jobs start, except those whose host's circuit breaker holds them back: they are recorded paused. */
+    private void launch(List<Claim> batch) {
+        List<Claim> start = breakers == null ? batch : breakers.admit(batch, recorder::add);
+        if (!start.isEmpty()) {
+            launcher.launch(start);
+        }
+    }
+
     /** A scheduled task that throws is never run again: nothing may escape. */
-    private static Runnable guarded(String name, Runnable task) {
+    public static Runnable guarded(String name, Runnable task) {
         return () -> {
             try {
                 task.run();
@@ -188,6 +253,18 @@ public class Dispatcher {
         }
         try {
             claimer.promoteDue();
+            limits.book(); // read again when older than its refresh: submits use it without waiting on the database
+            if (breakers != null) {
+                breakers.refresh();
+            }
+            List<JobFinished> expired = expiry.expireDue();
+            if (!expired.isEmpty()) {
+                expired.forEach(events::fire);
+                events.fire(new CallbacksDue());
+            }
+            if (jobEnds.sweep()) {
+                events.fire(new CallbacksDue());
+            }
             backoff.succeeded();
         } catch (Exception e) {
             backoff.failed(e);
@@ -204,12 +281,18 @@ public class Dispatcher {
             capacity.release(1);
         }
         result.recorded().complete(result.outcome());
+        if (result.claim().dependents() > 0 && r.state().filter(JobState::isFinal).isPresent()) {
+            claims.wake(); // its end may have released the jobs that depend on it
+        }
         Outcome outcome = result.outcome();
+        if (breakers != null && r.state().isPresent()) {
+            breakers.observe(result.claim(), outcome);
+        }
         if (r.state().isEmpty()) {
             LOG.info(() -> "job " + result.claim().id() + " attempt " + result.claim().attempt()
                     + ": no longer this node's, result dropped");
         } else if (r.state().get().isFinal()) {
-            fire(new JobFinished(result.claim().id(), result.claim().attempt(), result.claim().context(),
+            events.fire(new JobFinished(result.claim().id(), result.claim().attempt(), result.claim().context(),
                     r.state().get(), outcome.returnCode(), outcome.error()));
         }
     }
@@ -228,18 +311,10 @@ public class Dispatcher {
     }
 
     private void rescued(Leases.Rescued result) {
-        fire(new JobsRescued(result.requeued().size(), result.poisoned().size()));
-        result.poisoned().forEach(this::fire);
+        events.fire(new JobsRescued(result.requeued().size(), result.poisoned().size()));
+        result.poisoned().forEach(events::fire);
         claims.noteBacklog();
         claims.wake();
-    }
-
-    private void fire(Object event) {
-        try {
-            events.fire(event);
-        } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "an observer of " + event.getClass().getSimpleName() + " failed", e);
-        }
     }
 
     @PreDestroy

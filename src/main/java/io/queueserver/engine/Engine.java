@@ -6,8 +6,11 @@ import io.queueserver.core.JobFinished;
 import io.queueserver.core.JobState;
 import io.queueserver.core.Outcome;
 import jakarta.enterprise.context.ApplicationScoped;
+import io.queueserver.core.JobEvents;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.event.Observes;
 
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
@@ -28,7 +31,25 @@ public class Engine {
 
     /** What the dispatcher built. */
     record Parts(Capacity capacity, RunningAttempts running, ClaimLoop claims, Launcher launcher,
-                 DatabaseCall<Long, Optional<Claim>> claimOne) {
+                 DatabaseCall<Long, Optional<Claim>> claimOne, HostBreakers breakers) {
+    }
+
+    /** This node's circuit breaker settings and its view of the hosts; empty when QUEUE_BREAKER is off. */
+    public record Hosts(int window, double failureRate, int refusedInARow, long cooldownSeconds, List<Host> hosts) {
+    }
+
+    /** A host as this node sees it: the breaker's state and this node's counts of its last outcomes. */
+    public record Host(String host, String state, int requests, int failures) {
+    }
+
+    public Optional<Hosts> hosts() {
+        Parts p = parts;
+        if (p == null || p.breakers() == null) {
+            return Optional.empty();
+        }
+        HostBreakers.Settings s = p.breakers().settings();
+        return Optional.of(new Hosts(s.window(), s.failureRate(), s.refusedInARow(), s.cooldown().toSeconds(),
+                p.breakers().view()));
     }
 
     /** How long a run-now request waits for a free slot before it is answered 503. */
@@ -108,7 +129,7 @@ public class Engine {
     }
 
     /** A job cancelled while it runs here is aborted at once; on other nodes a cluster signal or the heartbeat does. */
-    void onFinished(@Observes JobFinished event) {
+    void onFinished(@Observes @Priority(JobEvents.SERVER) JobFinished event) {
         if (event.state() == JobState.CANCELLED) {
             abort(event.id(), event.attempt());
         }

@@ -18,8 +18,8 @@ import java.util.logging.Logger;
  * back rows it owns but does not run (a claim committed while its caller saw an error, or during shutdown). A row
  * is handed back only when it was seen unowned-by-a-run at two beats in a row, so a claim committed between the
  * two reads of one beat is never taken for an orphan. Tracks since when the node has been connected without a break:
- * a beat that fails, or that hangs (a partition holds its bytes) so that two beat intervals pass without a beat that
- * succeeded, breaks it.
+ * a beat that fails, or two beat intervals between the ends of two beats that succeeded (a partition held a beat's
+ * bytes, and the beat got through once it healed), breaks it.
  */
 final class Heartbeat {
     private static final Logger LOG = Logger.getLogger(Heartbeat.class.getName());
@@ -52,9 +52,6 @@ final class Heartbeat {
     }
 
     synchronized void beat() {
-        if (!connected()) {
-            connectedSince = null;
-        }
         try {
             store.beat().apply(node);
             Set<AttemptId> before = running.ids();
@@ -79,10 +76,18 @@ final class Heartbeat {
                 LOG.warning(() -> n + " jobs this node owned but did not run were handed back to the queue");
                 handedBack.accept(n);
             }
-            lastSuccess = clock.instant();
-            if (connectedSince == null) {
-                connectedSince = lastSuccess;
+            // judged when the beat ends: a beat that began connected and then hung in a partition until it healed
+            // is a break, though nothing failed
+            Instant now = clock.instant();
+            if (connectedSince == null || !connected()) {
+                if (connectedSince != null) {
+                    Instant last = lastSuccess;
+                    LOG.info(() -> "no heartbeat got through for " + Duration.between(last, now).toMillis()
+                            + " ms though none failed: connected time counted again from now");
+                }
+                connectedSince = now;
             }
+            lastSuccess = now;
             backoff.succeeded();
         } catch (SQLException | RuntimeException e) {
             connectedSince = null;
@@ -90,7 +95,7 @@ final class Heartbeat {
         }
     }
 
-    /** How long this node has been able to write its heartbeat without a failed beat in between. */
+    /** How long this node has been able to write its heartbeat without a failed beat or a long gap in between. */
     Duration connectedFor() {
         Instant since = connectedSince;
         return since == null || !connected() ? Duration.ZERO : Duration.between(since, clock.instant());

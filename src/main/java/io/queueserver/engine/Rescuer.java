@@ -4,6 +4,7 @@ import io.queueserver.core.DatabaseBackoff;
 import io.queueserver.store.Leases;
 
 import java.time.Duration;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
@@ -11,19 +12,20 @@ import java.util.logging.Logger;
 /**
  * Returns jobs of dead nodes to the queue. It acts only once this node has been connected for a full lease without
  * a break: after an outage that every node saw, live nodes first get the time to write their heartbeats, so their
- * jobs are never taken for a dead node's, and nothing runs twice.
+ * jobs are never taken for a dead node's, and nothing runs twice. The store asks again once it found and locked the
+ * jobs: a partition that began after the first check may have held the query until it healed.
  */
 final class Rescuer {
     private static final Logger LOG = Logger.getLogger(Rescuer.class.getName());
     static final int LIMIT = 500;
 
-    private final DatabaseCall<Integer, Leases.Rescued> rescue;
+    private final DatabaseCall<BooleanSupplier, Leases.Rescued> rescue;
     private final Supplier<Duration> connectedFor;
     private final Duration lease;
     private final Consumer<Leases.Rescued> rescued;
     private final DatabaseBackoff backoff;
 
-    Rescuer(DatabaseCall<Integer, Leases.Rescued> rescue, Supplier<Duration> connectedFor, Duration lease,
+    Rescuer(DatabaseCall<BooleanSupplier, Leases.Rescued> rescue, Supplier<Duration> connectedFor, Duration lease,
             Consumer<Leases.Rescued> rescued, DatabaseBackoff backoff) {
         this.rescue = rescue;
         this.connectedFor = connectedFor;
@@ -34,11 +36,11 @@ final class Rescuer {
 
     /** True when it looked for dead nodes' jobs (it may have found none). */
     boolean round() {
-        if (backoff.waiting() || connectedFor.get().compareTo(lease) < 0) {
+        if (backoff.waiting() || !connectedForALease()) {
             return false;
         }
         try {
-            Leases.Rescued result = rescue.apply(LIMIT);
+            Leases.Rescued result = rescue.apply(this::connectedForALease);
             backoff.succeeded();
             if (!result.requeued().isEmpty() || !result.poisoned().isEmpty()) {
                 LOG.warning(() -> "rescued " + result.requeued().size() + " jobs of stopped nodes; "
@@ -50,5 +52,9 @@ final class Rescuer {
             backoff.failed(e);
             return false;
         }
+    }
+
+    private boolean connectedForALease() {
+        return connectedFor.get().compareTo(lease) >= 0;
     }
 }

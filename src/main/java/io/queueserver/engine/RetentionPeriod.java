@@ -5,13 +5,13 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** {@code QUEUE_RETENTION}: a number of seconds, or a number with a unit: {@code 7d}, {@code 12h}, {@code 30m}, {@code 90s}. */
-final class RetentionPeriod {
+public final class RetentionPeriod {
     private static final Pattern FORMAT = Pattern.compile("(\\d{1,9})\\s*([dhms]?)");
 
     private RetentionPeriod() {
     }
 
-    static Duration parse(String text) {
+    public static Duration parse(String text) {
         Matcher m = FORMAT.matcher(text.trim().toLowerCase());
         if (!m.matches()) {
             throw new IllegalArgumentException("QUEUE_RETENTION must look like 7d, 12h, 30m or 3600, not '" + text + "'");

@@ -24,7 +24,10 @@ import java.util.logging.Logger;
  * request sent by a browser on behalf of another site ({@link CrossSiteGuard}). Refusals are problem+json and
  * are written to the audit log. {@code GET /} and Payara's /health, /metrics, /openapi stay open.
  */
-@WebFilter(urlPatterns = {"/jobs", "/jobs/*", "/management", "/management/*"}, asyncSupported = true)
+@WebFilter(urlPatterns = {"/jobs", "/jobs/*", "/limits", "/limits/*", "/batches", "/batches/*", "/workflows",
+        "/workflows/*", "/redrives", "/redrives/*", "/hosts", "/schedules", "/schedules/*", "/management",
+        "/management/*"},
+        asyncSupported = true)
 public class ApiAccessFilter extends HttpFilter {
     private static final Logger LOG = Logger.getLogger(ApiAccessFilter.class.getName());
     private static final Set<String> SAFE_METHODS = Set.of("GET", "HEAD", "OPTIONS");

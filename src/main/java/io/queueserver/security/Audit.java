@@ -5,7 +5,8 @@ import jakarta.servlet.http.HttpServletRequest;
 import java.util.logging.Logger;
 
 /**
- * The audit trail (logger {@code io.queueserver.audit}): every refused request and every exec command started.
+ * The audit trail (logger {@code io.queueserver.audit}): every refused request, every exec command started, and
+ * every redrive started, cancelled or done.
  * Lines never carry secrets: no tokens, header values, environment values or command arguments.
  */
 public final class Audit {
@@ -25,6 +26,16 @@ public final class Audit {
             denied(status, request.getRemoteAddr(), request.getMethod(), request.getRequestURI(),
                     (field == null ? "" : field + " ") + detail);
         }
+    }
+
+    /** An operator started a redrive of failed jobs (the filter and override's field names, never its values). */
+    public static void redriveStarted(long id, String by, long matched, String filter, String rate, String override) {
+        LOG.info(() -> "redrive " + id + " started by " + clean(by) + ": " + matched + " failed jobs matching "
+                + clean(filter) + " at " + clean(rate) + (override == null ? "" : ", overriding " + clean(override)));
+    }
+
+    public static void redriveEnded(long id, String how) {
+        LOG.info(() -> "redrive " + id + " " + clean(how));
     }
 
     public static void execStarted(long jobId, int attempt, String executable, int arguments, boolean shell, long pid) {

@@ -19,7 +19,9 @@ public record Grant(Scope scope, Set<String> contexts) {
     }
 
     private static final Set<String> READ_POSTS = Set.of("/jobs/get", "/jobs/get/summary");
-    private static final Set<String> SUBMIT_POSTS = Set.of("/jobs", "/jobs/add");
+    private static final Set<String> SUBMIT_POSTS = Set.of("/jobs", "/jobs/add", "/batches", "/workflows");
+    private static final java.util.regex.Pattern SUBMIT_TO_BATCH = java.util.regex.Pattern.compile(
+            "/batches/\\d+/(jobs|close)");
 
     public static final Grant ADMIN = new Grant(Scope.ADMIN, Set.of());
 
@@ -39,7 +41,8 @@ public record Grant(Scope scope, Set<String> contexts) {
         if (safe && !p.startsWith("/jobs/delete/") || method.equals("POST") && READ_POSTS.contains(p)) {
             return true;
         }
-        return scope == Scope.SUBMIT && method.equals("POST") && SUBMIT_POSTS.contains(p);
+        return scope == Scope.SUBMIT && method.equals("POST")
+                && (SUBMIT_POSTS.contains(p) || SUBMIT_TO_BATCH.matcher(p).matches());
     }
 
     public boolean maySubmitTo(String context) {

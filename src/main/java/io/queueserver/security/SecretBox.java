@@ -1,5 +1,6 @@
 package io.queueserver.security;
 
+import io.queueserver.core.InvalidField;
 import io.queueserver.core.Json;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -82,7 +83,29 @@ public class SecretBox {
 
     /** The payload with its secret values sealed under the current key; unchanged without a key. */
     public JsonObject seal(JsonObject payload) {
+        return seal(payload, "");
+    }
+
+    /**
+     * As {@link #seal(JsonObject)} for a submitted job at {@code path}. A submitted value that already looks sealed
+     * is refused, naming its field: only the server seals, else a client holding a sealed value (a database dump)
+     * could put it into a job of its own and have the server open it and send it to a target of its choosing.
+     */
+    public JsonObject seal(JsonObject payload, String path) {
+        refuseSealed(payload, path);
         return sealing() ? (JsonObject) walk(payload, null, true) : payload;
+    }
+
+    private static void refuseSealed(JsonValue value, String path) {
+        if (value instanceof JsonObject object) {
+            object.forEach((member, v) -> refuseSealed(v, path.isEmpty() ? member : path + "." + member));
+        } else if (value instanceof JsonArray array) {
+            for (int i = 0; i < array.size(); i++) {
+                refuseSealed(array.get(i), path + "[" + i + "]");
+            }
+        } else if (value instanceof JsonString s && s.getString().startsWith(PREFIX)) {
+            throw new InvalidField(path, "must not start with '" + PREFIX + "': only the server seals secrets");
+        }
     }
 
     /** The payload with every sealed value opened; throws when a value's key is not configured or was tampered. */
@@ -101,8 +124,7 @@ public class SecretBox {
             array.forEach(v -> b.add(walk(v, name, seal)));
             return b.build();
         }
-        if (seal && name != null && Redaction.isSensitive(name) && scalar(value) != null
-                && !scalar(value).startsWith(PREFIX)) {
+        if (seal && name != null && Redaction.isSensitive(name) && scalar(value) != null) {
             return Json.createValue(seal(scalar(value), name));
         }
         if (!seal && value instanceof JsonString s && s.getString().startsWith(PREFIX)) {

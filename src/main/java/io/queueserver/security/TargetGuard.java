@@ -166,17 +166,20 @@ public class TargetGuard {
             return "host '" + name + "' is loopback, which this server does not call (QUEUE_HTTP_DENY_PRIVATE=true)";
         }
         if (loopbackName && own.isOwn(InetAddress.getLoopbackAddress(), port(url))) {
-            return "host '" + name + "' port " + port(url) + " " + OWN_API;
+            return "host '" + name + "' " + ownApi(port(url));
         }
         return null;
     }
 
-    private static final String OWN_API = "is this server's own API, which jobs and callbacks may not call";
+
+    private static String ownApi(int port) {
+        return "is this server's own API (port " + port + "), which jobs and callbacks may not call";
+    }
 
     /** Why an address is refused ("is ..."), or null. */
     private String refusal(InetAddress address, int port) {
         if (own.isOwn(address, port)) {
-            return "port " + port + " " + OWN_API;
+            return ownApi(port);
         }
         AddressKind kind = AddressKind.of(address);
         return switch (kind.kind()) {

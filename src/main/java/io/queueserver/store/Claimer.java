@@ -23,10 +23,11 @@ import java.util.stream.Collectors;
  */
 @ApplicationScoped
 public class Claimer {
-    private static final String COLUMNS = "SELECT id, attempt, max_attempts, retry_base, context, payload,"
-            + " LOCALTIMESTAMP(6), state FROM queue_job";
-    public static final String CLAIM = COLUMNS + " WHERE state = " + JobState.WAITING.code()
-            + " ORDER BY neg_priority, run_at, id LIMIT ? FOR UPDATE SKIP LOCKED";
+    /** A job past its expires_at never starts: the expiry sweep ends it ({@link Expiry}). */
+    static final String NOT_EXPIRED = " AND (expires_at IS NULL OR expires_at > LOCALTIMESTAMP(6))";
+    static final String COLUMNS = "SELECT id, attempt, max_attempts, retry_base, context, payload,"
+            + " LOCALTIMESTAMP(6), state, snoozes, TIMESTAMPDIFF(MICROSECOND, time_added, LOCALTIMESTAMP(6)), batch_id,"
+            + " dependents FROM queue_job";
     /**
      * Run-now takes one job that is waiting or may wait again (scheduled, failed, cancelled): it moves to waiting and
      * on to working in one transaction, whatever its place in the queue.
@@ -38,34 +39,71 @@ public class Claimer {
     @Inject
     Transactions transactions;
 
-    public List<Claim> claim(int max, String owner, long leaseMicros) throws SQLException {
-        return transactions.run(tx -> markWorking(tx.connection(), select(tx.connection(), CLAIM, max), owner, leaseMicros));
+    @Inject
+    Limits limits;
+
+    /** Where the last claim's turn between keys stopped: the next one starts after it. */
+    private volatile String cursor;
+
+    /** What a claim round took, and when limits held jobs back, in how many ms to try again (else -1). */
+    public record Claimed(List<Claim> claims, long retryInMillis) {
     }
 
+    /**
+     * Claims up to {@code max} due jobs under flow control ({@link FlowClaim}). The keys with waiting jobs are read
+     * first; when a rule throttles one of them the claim runs in a transaction of its own that starts with the
+     * rules' locks. Each claim carries its key's retry policy, as the rules were read at most a moment ago.
+     */
+    public Claimed claim(int max, String owner, long leaseMicros) throws SQLException {
+        var book = limits.book();
+        FirstPass first = transactions.run(tx -> {
+            List<String> keys = FlowClaim.waitingKeys(tx.connection(), cursor);
+            return new FirstPass(keys, book.throttlesAny(keys) ? null
+                    : FlowClaim.claim(tx, book, keys, max, owner, leaseMicros));
+        });
+        FlowClaim.Round round = first.round() != null ? first.round()
+                : transactions.run(tx -> FlowClaim.claim(tx, book, first.keys(), max, owner, leaseMicros));
+        if (round.lastKey() != null) {
+            cursor = round.lastKey();
+        }
+        return new Claimed(book.withKeyRetry(round.claims()), round.retryInMillis());
+    }
+
+    /** The keys with waiting jobs, and the claim when no rule throttles them (else it needs a transaction of its own). */
+    private record FirstPass(List<String> keys, FlowClaim.Round round) {
+    }
+
+    /** Run-now: one job, whatever its place in the queue and whatever limits apply to it (an operator's choice). */
     public Optional<Claim> claimOne(long id, String owner, long leaseMicros) throws SQLException {
-        return transactions.run(tx -> markWorking(tx.connection(), select(tx.connection(), CLAIM_ONE, id), owner,
-                leaseMicros)).stream().findFirst();
+        var book = limits.book();
+        return book.withKeyRetry(transactions.run(tx -> markWorking(tx.connection(), select(tx, CLAIM_ONE, id), owner,
+                leaseMicros))).stream().findFirst();
     }
 
-    private static List<Claim> select(Connection c, String sql, long parameter) throws SQLException {
+    /** The rows are locked, and all of them are marked working in the same transaction. */
+    static List<Claim> select(Transactions.Tx tx, String sql, Object... parameters) throws SQLException {
         List<Claim> claims = new ArrayList<>();
-        try (PreparedStatement select = c.prepareStatement(sql)) {
-            select.setLong(1, parameter);
+        try (PreparedStatement select = tx.connection().prepareStatement(sql)) {
+            for (int i = 0; i < parameters.length; i++) {
+                select.setObject(i + 1, parameters[i]);
+            }
             try (ResultSet rs = select.executeQuery()) {
                 String now = null; // the same for every row; decoding it once per row costs more than the row
                 while (rs.next()) {
                     now = now == null ? rs.getString(7) : now;
                     JobState state = JobState.ofCode(rs.getInt(8));
                     (state == JobState.WAITING ? state : state.moveTo(JobState.WAITING)).moveTo(JobState.WORKING);
+                    tx.counts().moved(state, JobState.WORKING, 1);
                     claims.add(new Claim(rs.getLong(1), rs.getInt(2) + 1, rs.getInt(3), rs.getInt(4),
-                            rs.getString(5), Json.parse(rs.getString(6)), now));
+                            rs.getString(5), Json.parse(rs.getString(6)), now, rs.getInt(9), rs.getLong(10) / 1000,
+                            rs.getLong(11), rs.getInt(12)));
                 }
             }
         }
         return claims;
     }
 
-    private static List<Claim> markWorking(Connection c, List<Claim> claims, String owner, long leaseMicros)
+    static List<Claim> markWorking(Connection c, List<Claim> claims, String owner, long leaseMicros)
             throws SQLException {
         if (claims.isEmpty()) {
             return claims;
@@ -73,7 +111,7 @@ public class Claimer {
         String ids = claims.stream().map(cl -> Long.toString(cl.id())).collect(Collectors.joining(","));
         try (PreparedStatement update = c.prepareStatement("UPDATE queue_job SET state = " + JobState.WORKING.code()
                 + ", owner = ?, attempt = attempt + 1, lease_until = TIMESTAMPADD(MICROSECOND, ?, LOCALTIMESTAMP(6)),"
-                + " time_started = ?, time_completed = NULL, progress = NULL, progress_message = NULL"
+                + " time_started = ?, time_completed = NULL, progress = NULL, progress_message = NULL, expires_at = NULL"
                 + " WHERE id IN (" + ids + ")")) {
             update.setString(1, owner);
             update.setLong(2, leaseMicros);
@@ -90,7 +128,9 @@ public class Claimer {
             try (PreparedStatement update = tx.connection().prepareStatement("UPDATE queue_job SET state = "
                     + JobState.WAITING.code() + " WHERE state = " + JobState.SCHEDULED.code()
                     + " AND run_at <= LOCALTIMESTAMP(6) LIMIT 10000")) {
-                return update.executeUpdate();
+                int promoted = update.executeUpdate();
+                tx.counts().moved(JobState.SCHEDULED, JobState.WAITING, promoted);
+                return promoted;
             }
         });
     }

@@ -46,7 +46,7 @@ public class GroupCommit {
     private volatile boolean stopping;
 
     /** One request's jobs (one, or a batch) and the answer its caller waits for. */
-    private record Pending(List<JobSpec> specs, CompletableFuture<List<Long>> ids) {
+    private record Pending(List<JobSpec> specs, CompletableFuture<List<Stored>> ids) {
     }
 
     @PostConstruct
@@ -60,11 +60,11 @@ public class GroupCommit {
     }
 
     /**
-     * Stores one request's jobs and returns their ids once committed (for a taken unique key, the id of the job
-     * holding it). Answers within {@value #ANSWER_WITHIN_SECONDS} s: jobs whose group has not started by then are
+     * Stores one request's jobs and says what became of each once committed (for a bound unique key, what the
+     * duplicate did to the key's job). Answers within {@value #ANSWER_WITHIN_SECONDS} s: jobs whose group has not started by then are
      * withdrawn (nothing stored); those whose commit is still under way have an unknown outcome.
      */
-    public List<Long> insert(List<JobSpec> specs) throws SQLException {
+    public List<Stored> insert(List<JobSpec> specs) throws SQLException {
         if (stopping) {
             throw new SQLTransientConnectionException("the server is stopping", "08000");
         }
@@ -121,7 +121,7 @@ public class GroupCommit {
     }
 
     private void commit(List<Pending> batch) {
-        List<Long> ids;
+        List<Stored> ids;
         try {
             ids = store.insert(batch.stream().flatMap(p -> p.specs().stream()).toList());
         } catch (SQLException | RuntimeException e) {

@@ -10,6 +10,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
@@ -22,8 +23,15 @@ public class JobMoves {
     public static final Set<JobState> CANCELLABLE = JobState.from(JobState.CANCELLED);
     public static final Set<JobState> RETRYABLE = EnumSet.of(JobState.FAILED, JobState.CANCELLED);
 
+    /** What a retry sets: the job waits again at once, with max_attempts fresh attempts, its rescues forgiven. */
+    static final String REQUEUE = "state = " + JobState.WAITING.code() + ", run_at = LOCALTIMESTAMP(6),"
+            + " retry_base = attempt, rescues = 0, error = NULL, time_completed = NULL";
+
     @Inject
     Transactions transactions;
+
+    @Inject
+    JobEnds jobEnds;
 
     /** Returns the state the job was in (the job was cancelled only if that state is cancellable), or empty if unknown. */
     public Optional<JobState> cancel(long id) throws SQLException {
@@ -38,6 +46,8 @@ public class JobMoves {
             }
             update(c, "UPDATE queue_job SET state = " + JobState.CANCELLED.code() + ", time_completed = LOCALTIMESTAMP(6),"
                     + " owner = NULL, lease_until = NULL, error = 'cancelled' WHERE id = ?", id);
+            tx.counts().moved(state.get(), JobState.CANCELLED, 1);
+            jobEnds.ended(tx, List.of(JobEnds.endOf(c, id, JobState.CANCELLED)));
             return state;
         });
     }
@@ -49,8 +59,8 @@ public class JobMoves {
             Optional<JobState> state = lockState(c, id);
             if (state.isPresent() && RETRYABLE.contains(state.get())) {
                 state.get().moveTo(JobState.WAITING);
-                update(c, "UPDATE queue_job SET state = " + JobState.WAITING.code() + ", run_at = LOCALTIMESTAMP(6),"
-                        + " retry_base = attempt, rescues = 0, error = NULL, time_completed = NULL WHERE id = ?", id);
+                update(c, "UPDATE queue_job SET " + REQUEUE + " WHERE id = ?", id);
+                tx.counts().moved(state.get(), JobState.WAITING, 1);
             }
             return state;
         });
@@ -60,14 +70,15 @@ public class JobMoves {
     public int retryFailed(String context) throws SQLException {
         JobState.FAILED.moveTo(JobState.WAITING);
         return transactions.run(tx -> {
-            try (PreparedStatement update = tx.connection().prepareStatement("UPDATE queue_job SET state = " + JobState.WAITING.code()
-                     + ", run_at = LOCALTIMESTAMP(6), retry_base = attempt, rescues = 0, error = NULL,"
-                     + " time_completed = NULL WHERE state = " + JobState.FAILED.code()
+            try (PreparedStatement update = tx.connection().prepareStatement("UPDATE queue_job SET " + REQUEUE
+                     + " WHERE state = " + JobState.FAILED.code()
                      + (context == null ? "" : " AND context = ?"))) {
                 if (context != null) {
                     update.setString(1, context);
                 }
-                return update.executeUpdate();
+                int retried = update.executeUpdate();
+                tx.counts().moved(JobState.FAILED, JobState.WAITING, retried);
+                return retried;
             }
         });
     }
@@ -90,7 +101,7 @@ public class JobMoves {
         });
     }
 
-    private static Optional<JobState> lockState(Connection c, long id) throws SQLException {
+    static Optional<JobState> lockState(Connection c, long id) throws SQLException {
         try (PreparedStatement select = c.prepareStatement("SELECT state FROM queue_job WHERE id = ? FOR UPDATE")) {
             select.setLong(1, id);
             try (ResultSet rs = select.executeQuery()) {

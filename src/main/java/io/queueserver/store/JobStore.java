@@ -8,7 +8,6 @@ import io.queueserver.core.JobState;
 
 import jakarta.inject.Inject;
 import java.time.LocalDateTime;
-import java.util.HashMap;
 import jakarta.enterprise.context.ApplicationScoped;
 import io.queueserver.core.Json;
 import jakarta.json.JsonArray;
@@ -24,6 +23,10 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.stream.Collectors;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -47,33 +50,70 @@ public class JobStore {
     IdBlocks ids;
 
     /**
-     * Stores jobs in one transaction and returns their ids in order. A job whose unique key is already taken is not
-     * stored again: the id of the job holding the key is returned instead. The jobs are persisted as entities with
-     * ids from this node's block; EclipseLink batch writing sends them as multi-row INSERTs.
+     * Stores jobs in one transaction and says, in order, what became of each: stored, or a duplicate of the job its
+     * unique key is bound to ({@link UniqueKeys}). The jobs are persisted as entities with ids from this node's block;
+     * EclipseLink batch writing sends them as multi-row INSERTs.
      */
-    public List<Long> insert(List<JobSpec> specs) throws SQLException {
+    public List<Stored> insert(List<JobSpec> specs) throws SQLException {
+        return insert(specs, null);
+    }
+
+    /** Where new jobs go: into batch {@code batchId} (0: none), with dependents, blocked until their dependencies end. */
+    public record Placement(long batchId, int[] dependents, boolean[] blocked) {
+    }
+
+    /** As {@link #insert(List)}, the jobs placed as {@code placement} says (null: no batch). */
+    public List<Stored> insert(List<JobSpec> specs, Placement placement) throws SQLException {
         long first = ids.take(specs.size());
-        return transactions.run(tx -> {
-            Map<String, Long> taken = takenKeys(tx.connection(), specs);
-            LocalDateTime now = now(tx.connection());
-            List<Long> stored = new ArrayList<>(specs.size());
-            for (int i = 0; i < specs.size(); i++) {
-                JobSpec spec = specs.get(i);
-                Long existing = spec.uniqueKey() == null ? null : taken.get(spec.uniqueKey());
-                if (existing != null) {
-                    stored.add(existing);
-                    continue;
-                }
-                tx.em().persist(new Job(first + i, spec, now));
-                stored.add(first + i);
-                if (spec.uniqueKey() != null) {
-                    taken.put(spec.uniqueKey(), first + i);
-                }
+        return transactions.run(tx -> insert(tx, first, specs, placement));
+    }
+
+    /**
+     * The ids of {@code n} new jobs. Taken outside any transaction: the block is fetched on a connection of its own,
+     * which inside a transaction would be the transaction's.
+     */
+    long reserve(int n) throws SQLException {
+        return ids.take(n);
+    }
+
+    /** Inserts in the running transaction, with ids from {@code first} on ({@link #reserve}). */
+    List<Stored> insert(Transactions.Tx tx, long first, List<JobSpec> specs, Placement placement)
+            throws SQLException {
+        LocalDateTime now = now(tx.connection());
+        UniqueKeys keys = UniqueKeys.lock(tx, specs, now);
+        List<Stored> stored = new ArrayList<>(specs.size());
+        for (int i = 0; i < specs.size(); i++) {
+            JobSpec spec = specs.get(i);
+            Job job = new Job(first + i, spec, now);
+            if (placement != null) {
+                job.place(placement.batchId() > 0 ? placement.batchId() : null, placement.dependents()[i],
+                        placement.blocked()[i]);
             }
-            tx.em().flush();
-            tx.em().clear();
-            return stored;
-        });
+            Stored duplicate = keys.duplicate(spec, job);
+            if (duplicate != null) {
+                stored.add(duplicate);
+                continue;
+            }
+            tx.em().persist(job);
+            tx.counts().added(job.state(), 1);
+            keys.bind(spec, job);
+            stored.add(Stored.created(job.id()));
+        }
+        tx.em().flush();
+        tx.em().clear();
+        return stored;
+    }
+
+    /**
+     * Persists one job in the caller's transaction, with an id taken beforehand from {@link IdBlocks} (outside any
+     * transaction: a block is reserved in a transaction of its own). No unique key is looked up.
+     */
+    public void insert(Transactions.Tx tx, long id, JobSpec spec) throws SQLException {
+        Job job = new Job(id, spec, now(tx.connection()));
+        tx.em().persist(job);
+        tx.counts().added(job.state(), 1);
+        tx.em().flush();
+        tx.em().clear();
     }
 
     /** The database clock, UTC. */
@@ -85,24 +125,34 @@ public class JobStore {
         }
     }
 
-    private static Map<String, Long> takenKeys(Connection c, List<JobSpec> specs) throws SQLException {
-        List<String> keys = specs.stream().map(JobSpec::uniqueKey).filter(k -> k != null).distinct().toList();
-        Map<String, Long> taken = new HashMap<>();
-        if (keys.isEmpty()) {
-            return taken;
+    /** Those of the jobs that are final (done, failed, cancelled, expired) or gone: what waiters wait for. */
+    public Set<Long> ended(Collection<Long> jobIds) throws SQLException {
+        Set<Long> ended = new HashSet<>(jobIds);
+        if (jobIds.isEmpty()) {
+            return ended;
         }
-        try (PreparedStatement select = c.prepareStatement("SELECT unique_key, id FROM queue_job WHERE unique_key IN ("
-                + String.join(",", java.util.Collections.nCopies(keys.size(), "?")) + ")")) {
-            for (int i = 0; i < keys.size(); i++) {
-                select.setString(i + 1, keys.get(i));
-            }
-            try (ResultSet rs = select.executeQuery()) {
+        String finals = Arrays.stream(JobState.values()).filter(JobState::isFinal)
+                .map(s -> Integer.toString(s.code())).collect(Collectors.joining(","));
+        transactions.run(tx -> {
+            try (PreparedStatement select = tx.connection().prepareStatement("SELECT id FROM queue_job WHERE id IN ("
+                    + jobIds.stream().map(String::valueOf).collect(Collectors.joining(",")) + ") AND state NOT IN ("
+                    + finals + ")");
+                 ResultSet rs = select.executeQuery()) {
                 while (rs.next()) {
-                    taken.put(rs.getString(1), rs.getLong(2));
+                    ended.remove(rs.getLong(1));
                 }
             }
-        }
-        return taken;
+            return null;
+        });
+        return ended;
+    }
+
+    /** How many duplicate submits the job absorbed while its unique key was bound to it; empty when it is not. */
+    public Optional<Integer> absorbed(long id) {
+        @SuppressWarnings("unchecked")
+        List<Object> rows = em.createNativeQuery("SELECT absorbed FROM queue_unique WHERE job_id = ?1")
+                .setParameter(1, id).getResultList();
+        return rows.stream().findFirst().map(n -> ((Number) n).intValue());
     }
 
     public Optional<Job> find(long id) {
@@ -177,21 +227,10 @@ public class JobStore {
     private static final Map<Integer, String> CALLBACK_STATES = Map.of(0, "pending", 1, "sending", 3, "delivered",
             99, "given up");
 
-    /** Newest first, as {@link Job#summary} rows; only of the contexts {@code within} unless it is empty. */
-    public List<Job> list(Set<JobState> states, int limit, Set<String> within) {
-        TypedQuery<Object[]> query = em.createQuery("SELECT " + Job.SUMMARY_COLUMNS + " FROM Job j WHERE j.stateCode"
-                + " IN :states" + (within.isEmpty() ? "" : " AND j.context IN :within") + " ORDER BY j.id DESC",
-                Object[].class);
-        query.setParameter("states", states.stream().map(JobState::code).toList());
-        if (!within.isEmpty()) {
-            query.setParameter("within", List.copyOf(within));
-        }
-        return query.setMaxResults(limit).getResultList().stream().map(Job::summary).toList();
-    }
-
     /**
-     * Jobs per state. In a transaction of its own: it is read by timers, whose tasks must not leave an entity manager
-     * of no transaction behind for the container to clean up (it would close it twice and stop the timer).
+     * Jobs per state, from the counts the transactions keep ({@link StateCounts}): a few hundred rows whatever the
+     * size of the job table. In a transaction of its own: it is read by timers, whose tasks must not leave an entity
+     * manager of no transaction behind for the container to clean up (it would close it twice and stop the timer).
      */
     public Map<JobState, Long> counts() {
         Map<JobState, Long> counts = new EnumMap<>(JobState.class);
@@ -201,7 +240,7 @@ public class JobStore {
         try {
             transactions.run(tx -> {
                 try (PreparedStatement select = tx.connection().prepareStatement(
-                        "SELECT state, COUNT(*) FROM queue_job GROUP BY state");
+                        "SELECT state, SUM(n) FROM queue_count GROUP BY state");
                      ResultSet rs = select.executeQuery()) {
                     while (rs.next()) {
                         counts.put(JobState.ofCode(rs.getInt(1)), rs.getLong(2));
@@ -219,15 +258,24 @@ public class JobStore {
     public boolean delete(long id) throws SQLException {
         return transactions.run(tx -> {
             Connection c = tx.connection();
-            try (PreparedStatement callbacks = c.prepareStatement("DELETE FROM queue_callback WHERE job_id = ?");
+            Optional<JobState> state = JobMoves.lockState(c, id);
+            if (state.isEmpty()) {
+                return false;
+            }
+            try (PreparedStatement unique = c.prepareStatement("DELETE FROM queue_unique WHERE job_id = ?");
+                 PreparedStatement callbacks = c.prepareStatement("DELETE FROM queue_callback WHERE job_id = ?");
                  PreparedStatement attempts = c.prepareStatement("DELETE FROM queue_attempt WHERE job_id = ?");
                  PreparedStatement job = c.prepareStatement("DELETE FROM queue_job WHERE id = ?")) {
+                unique.setLong(1, id);
+                unique.executeUpdate();
                 callbacks.setLong(1, id);
                 callbacks.executeUpdate();
                 attempts.setLong(1, id);
                 attempts.executeUpdate();
                 job.setLong(1, id);
-                return job.executeUpdate() > 0;
+                job.executeUpdate();
+                tx.counts().removed(state.get(), 1);
+                return true;
             }
         });
     }

@@ -17,6 +17,7 @@ import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
 
 /**
  * Leases of running jobs, all on the database clock. A node's heartbeat renews exactly the attempts it runs and
@@ -35,6 +36,9 @@ public class Leases {
 
     @Inject
     CallbackOutbox outbox;
+
+    @Inject
+    JobEnds jobEnds;
 
     /** Renews the leases of these attempts; returns how many rows were still this node's. */
     public int renew(String owner, Collection<AttemptId> running, long leaseMicros) throws SQLException {
@@ -85,7 +89,9 @@ public class Leases {
                         + " WHERE state = " + WORKING + " AND owner = ? AND " + pairs(chunk))) {
                     update.setString(1, owner);
                     bindPairs(update, 2, chunk);
-                    return update.executeUpdate();
+                    int back = update.executeUpdate();
+                    tx.counts().moved(JobState.WORKING, JobState.WAITING, back);
+                    return back;
                 }
             });
         }
@@ -98,13 +104,14 @@ public class Leases {
 
     /**
      * Rescues jobs whose lease expired and whose node's heartbeat is older than a lease (or that has no node row).
-     * The caller must itself have been connected for a full lease, so that live nodes had the time to beat.
+     * The caller must itself have been connected for a full lease, so that live nodes had the time to beat; it is
+     * asked again once the jobs are found and locked, since a partition may have held the query until it healed,
+     * when no live node had beaten yet: then nothing is rescued.
      */
-    public Rescued rescueDead(long leaseMicros, int limit) throws SQLException {
+    public Rescued rescueDead(long leaseMicros, int limit, BooleanSupplier stillConnected) throws SQLException {
         return transactions.run(tx -> {
             Connection c = tx.connection();
-            List<Long> requeued = new ArrayList<>();
-            List<JobFinished> poisoned = new ArrayList<>();
+            List<Stale> stale = new ArrayList<>();
             try (PreparedStatement select = c.prepareStatement("SELECT j.id, j.rescues, j.context, j.payload, j.owner,"
                     + " j.attempt"
                     + " FROM queue_job j WHERE j.state = " + WORKING + " AND j.lease_until < LOCALTIMESTAMP(6)"
@@ -115,30 +122,42 @@ public class Leases {
                 select.setInt(2, limit);
                 try (ResultSet rs = select.executeQuery()) {
                     while (rs.next()) {
-                        long id = rs.getLong(1);
-                        if (rs.getInt(2) >= MAX_RESCUES) {
-                            String error = "poison job: its node stopped while running it " + (MAX_RESCUES + 1)
-                                    + " times (last node " + rs.getString(5) + ")";
-                            AttemptLog.ended(c, id, "poisoned", error);
-                            move(c, id, JobState.FAILED, error);
-                            outbox.record(c, id, rs.getString(3), Json.parse(rs.getString(4)), JobState.FAILED,
-                                    Outcome.failed(error));
-                            poisoned.add(new JobFinished(id, rs.getInt(6), rs.getString(3), JobState.FAILED, null,
-                                    error));
-                        } else {
-                            AttemptLog.ended(c, id, "rescued", "lease expired: node " + rs.getString(5)
-                                    + " stopped renewing it");
-                            move(c, id, JobState.WAITING, null);
-                            requeued.add(id);
-                        }
+                        stale.add(new Stale(rs.getLong(1), rs.getInt(2), rs.getString(3), rs.getString(4),
+                                rs.getString(5), rs.getInt(6)));
                     }
+                }
+            }
+            List<Long> requeued = new ArrayList<>();
+            List<JobFinished> poisoned = new ArrayList<>();
+            if (stale.isEmpty() || !stillConnected.getAsBoolean()) {
+                return new Rescued(requeued, poisoned);
+            }
+            for (Stale job : stale) {
+                if (job.rescues() >= MAX_RESCUES) {
+                    String error = "poison job: its node stopped while running it " + (MAX_RESCUES + 1)
+                            + " times (last node " + job.owner() + ")";
+                    AttemptLog.ended(c, job.id(), "poisoned", error);
+                    move(c, tx.counts(), job.id(), JobState.FAILED, error);
+                    outbox.record(c, job.id(), job.context(), Json.parse(job.payload()), JobState.FAILED,
+                            Outcome.failed(error));
+                    poisoned.add(new JobFinished(job.id(), job.attempt(), job.context(), JobState.FAILED, null, error));
+                    jobEnds.ended(tx, List.of(JobEnds.endOf(c, job.id(), JobState.FAILED)));
+                } else {
+                    AttemptLog.ended(c, job.id(), "rescued", "lease expired: node " + job.owner()
+                            + " stopped renewing it");
+                    move(c, tx.counts(), job.id(), JobState.WAITING, null);
+                    requeued.add(job.id());
                 }
             }
             return new Rescued(requeued, poisoned);
         });
     }
 
-    private static void move(Connection c, long id, JobState to, String error) throws SQLException {
+    /** A running job whose lease and node's heartbeat both went stale. */
+    private record Stale(long id, int rescues, String context, String payload, String owner, int attempt) {
+    }
+
+    private static void move(Connection c, StateCounts counts, long id, JobState to, String error) throws SQLException {
         JobState.WORKING.moveTo(to);
         try (PreparedStatement update = c.prepareStatement("UPDATE queue_job SET state = ?, rescues = rescues + 1,"
                 + " owner = NULL, lease_until = NULL, error = COALESCE(?, error),"
@@ -148,7 +167,7 @@ public class Leases {
             update.setString(2, error);
             update.setInt(3, to.isFinal() ? 1 : 0);
             update.setLong(4, id);
-            update.executeUpdate();
+            counts.moved(JobState.WORKING, to, update.executeUpdate());
         }
     }
 

@@ -32,11 +32,50 @@ public class Transactions {
         T apply(Tx tx) throws SQLException;
     }
 
-    /** What the work may use: the entity manager and the JDBC connection of the same transaction. */
-    public record Tx(EntityManager em, Connection connection) {
+    /**
+     * What the work may use: the entity manager and the JDBC connection of the same transaction, and the job counts
+     * per state, which the work must tell of every job it adds, moves to another state or removes.
+     */
+    public record Tx(EntityManager em, Connection connection, StateCounts counts) {
     }
 
+    /** The counts of the transaction this thread runs, written just before it commits. */
+    private final ThreadLocal<StateCounts> counts = new ThreadLocal<>();
+
+    /** How often a transaction of its own that the database chose as a deadlock's victim is run again. */
+    static final int DEADLOCK_TRIES = 3;
+
+    /**
+     * Runs the work in a transaction of its own, or joins the running one. A transaction of its own that the
+     * database rolled back to break a deadlock (two claims, or a claim and the promotion of scheduled jobs, locking
+     * a row's index entries in opposite order) is run again, up to {@value #DEADLOCK_TRIES} times in all: it changed
+     * nothing, so running it again is safe.
+     */
     public <T> T run(Work<T> work) throws SQLException {
+        for (int tries = 1; ; tries++) {
+            try {
+                return runOnce(work);
+            } catch (SQLException e) {
+                if (tries >= DEADLOCK_TRIES || !deadlockVictim(e) || !noTransaction()) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private static boolean deadlockVictim(SQLException e) {
+        return !(e instanceof CommitFailed) && ("40001".equals(e.getSQLState()) || e.getErrorCode() == 1213);
+    }
+
+    private boolean noTransaction() {
+        try {
+            return transaction.getStatus() == Status.STATUS_NO_TRANSACTION;
+        } catch (SystemException e) {
+            return false;
+        }
+    }
+
+    private <T> T runOnce(Work<T> work) throws SQLException {
         boolean own;
         try {
             own = transaction.getStatus() == Status.STATUS_NO_TRANSACTION;
@@ -46,9 +85,17 @@ public class Transactions {
         } catch (Exception e) {
             throw new SQLRecoverableException("no transaction could be started: " + e, "08000", e);
         }
+        boolean counting = own || counts.get() == null;
+        if (counting) {
+            counts.set(new StateCounts());
+        }
         T result;
         try {
-            result = work.apply(new Tx(em, em.unwrap(Connection.class)));
+            Connection connection = em.unwrap(Connection.class);
+            result = work.apply(new Tx(em, connection, counts.get()));
+            if (counting) {
+                counts.get().write(connection);
+            }
         } catch (SQLException | RuntimeException e) {
             if (own) {
                 rollback(e);
@@ -63,6 +110,10 @@ public class Transactions {
                 rollback(e);
             }
             throw e;
+        } finally {
+            if (counting) {
+                counts.remove();
+            }
         }
         if (own) {
             commit();

@@ -1,6 +1,7 @@
 package io.queueserver.workers;
 
 import io.queueserver.core.InvalidField;
+import io.queueserver.core.ParentOutputs;
 import io.queueserver.core.JsonFields;
 import io.queueserver.security.OutgoingMark;
 import io.queueserver.security.Redaction;
@@ -27,7 +28,7 @@ import java.util.stream.Collectors;
 /** A validated http command (of a job or of a callback). */
 public record HttpCommand(URI url, String method, Map<String, String> params, Map<String, String> headers,
                           String body, JsonValue json, Duration timeout, Set<Integer> success,
-                          boolean followRedirects) {
+                          boolean followRedirects, AnswerRules rules) {
 
     public static final Set<String> METHODS = Set.of("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD");
     /** Headers the HTTP client sets itself. */
@@ -38,7 +39,7 @@ public record HttpCommand(URI url, String method, Map<String, String> params, Ma
     private static final Set<String> CREDENTIALS = Set.of("authorization", "cookie", "proxy-authorization");
     private static final URI PROBE = URI.create("http://probe.invalid/");
     private static final int MAX_URL = 8192;
-    private static final int MAX_HEADERS = 50;
+    public static final int MAX_HEADERS = 50;
     private static final int MAX_HEADER_VALUE = 8192;
     private static final int MAX_NAME = 256;
     private static final int MAX_PARAMS = 200;
@@ -63,14 +64,15 @@ public record HttpCommand(URI url, String method, Map<String, String> params, Ma
         }
         Duration timeout = Duration.ofSeconds(f.number("timeout", defaultTimeoutSeconds, 1, MAX_TIMEOUT_SECONDS));
         return new HttpCommand(url, method, params, headers, body, json, timeout, success(f),
-                f.bool("follow_redirects", false));
+                f.bool("follow_redirects", false), AnswerRules.parse(f));
     }
 
     private static URI url(JsonFields f) {
         String text = f.requiredString("url", MAX_URL);
         URI url;
         try {
-            url = new URI(text);
+            // a job waiting for its parents' outputs is checked with a stand-in for each; it runs with the values
+            url = new URI(ParentOutputs.standIn(text));
         } catch (URISyntaxException e) {
             throw new InvalidField(f.field("url"), "is not a valid URL: " + e.getReason());
         }

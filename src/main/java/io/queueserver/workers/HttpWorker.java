@@ -197,7 +197,8 @@ public class HttpWorker implements Worker {
         private void checked(TargetGuard.Checked verdict, String method, int hop, boolean sameOrigin) {
             if (verdict.refused()) {
                 outcome.complete(Outcome.failed(status, body == null ? null : body.text(),
-                        "refused target: " + verdict.refusal()).withHeaders(ResponseHeaders.of(headers)));
+                        "refused target: " + verdict.refusal()).withHeaders(ResponseHeaders.of(headers))
+                        .with(new Outcome.Next(Outcome.Kind.FAIL, 0, "a refused target is not retried")));
             } else if (!outcome.isDone()) {
                 try {
                     connect(verdict.connect(), method, hop, sameOrigin);
@@ -253,10 +254,13 @@ public class HttpWorker implements Worker {
                 return;
             }
             String kept = ResponseHeaders.of(r.headers());
-            if (command.isSuccess(code)) {
-                outcome.complete(Outcome.succeeded(code, r.body()).withHeaders(kept));
+            boolean success = command.isSuccess(code);
+            Outcome.Next next = command.rules().judge(code, success, r.headers());
+            if (success) {
+                outcome.complete(Outcome.succeeded(code, r.body()).withHeaders(kept).with(next));
             } else {
-                outcome.complete(Outcome.failed(code, r.body(), "HTTP status " + code).withHeaders(kept));
+                outcome.complete(Outcome.failed(code, r.body(), "HTTP status " + code
+                        + (next.why() == null ? "" : " (" + next.why() + ")")).withHeaders(kept).with(next));
             }
         }
 

@@ -131,7 +131,7 @@ class JobSpecParserTest {
     void idempotencyKeyHeaderAppliesWhenThePayloadHasNone() {
         JobSpec spec = parser.parse(json("{'command':{'type':'http','url':'http://x/'}}"), "");
         assertEquals("k1", parser.withIdempotencyKey(spec, "k1").uniqueKey());
-        assertEquals("mine", parser.withIdempotencyKey(spec.withUniqueKey("mine"), "k1").uniqueKey());
+        assertEquals("mine", parser.withIdempotencyKey(spec.withUnique(io.queueserver.core.Uniqueness.bound("mine")), "k1").uniqueKey());
         assertEquals("Idempotency-Key",
                 assertThrows(InvalidField.class, () -> parser.withIdempotencyKey(spec, "a\nb")).field());
     }

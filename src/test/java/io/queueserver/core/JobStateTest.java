@@ -18,6 +18,7 @@ class JobStateTest {
         assertEquals(99, JobState.FAILED.workerStatus());
         assertEquals(4, JobState.CANCELLED.workerStatus());
         assertEquals(0, JobState.SCHEDULED.workerStatus(), "scheduled jobs are waiting for old clients");
+        assertEquals(5, JobState.EXPIRED.workerStatus());
     }
 
     @Test
@@ -39,17 +40,22 @@ class JobStateTest {
         assertFalse(JobState.WAITING.canMoveTo(JobState.DONE), "a job cannot finish without running");
         assertFalse(JobState.SCHEDULED.canMoveTo(JobState.WORKING), "scheduled jobs become waiting first");
         assertTrue(JobState.DONE.next().isEmpty());
+        assertTrue(JobState.WAITING.canMoveTo(JobState.EXPIRED) && JobState.SCHEDULED.canMoveTo(JobState.EXPIRED));
+        assertFalse(JobState.WORKING.canMoveTo(JobState.EXPIRED), "a job that started does not expire");
+        assertTrue(JobState.EXPIRED.next().isEmpty());
     }
 
     @Test
     void finalStates() {
-        assertEquals(EnumSet.of(JobState.DONE, JobState.FAILED, JobState.CANCELLED),
+        assertEquals(EnumSet.of(JobState.DONE, JobState.FAILED, JobState.CANCELLED, JobState.EXPIRED),
                 EnumSet.copyOf(java.util.Arrays.stream(JobState.values()).filter(JobState::isFinal).toList()));
     }
 
     @Test
     void listWords() {
-        assertEquals(EnumSet.of(JobState.WAITING, JobState.SCHEDULED), JobState.ofWord("waiting").orElseThrow());
+        assertEquals(EnumSet.of(JobState.WAITING, JobState.SCHEDULED, JobState.BLOCKED),
+                JobState.ofWord("waiting").orElseThrow(), "the original's waiting: worker_status 0");
+        assertEquals(EnumSet.of(JobState.BLOCKED), JobState.ofWord("blocked").orElseThrow());
         assertEquals(EnumSet.allOf(JobState.class), JobState.ofWord("all").orElseThrow());
         assertTrue(JobState.ofWord("bogus").isEmpty());
     }

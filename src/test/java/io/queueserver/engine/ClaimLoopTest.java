@@ -5,6 +5,7 @@ import io.queueserver.core.DatabaseBackoff;
 import org.junit.jupiter.api.Test;
 
 import java.sql.SQLTransientConnectionException;
+import io.queueserver.store.Claimer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.logging.Logger;
@@ -23,6 +24,8 @@ class ClaimLoopTest {
     private int waiting;
     private boolean databaseAway;
     private long nextId = 1;
+    private long heldBackMillis = -1;
+    private final List<Long> laterMillis = new ArrayList<>();
 
     private final ClaimLoop loop = new ClaimLoop(capacity, running, n -> {
         asked.add(n);
@@ -33,8 +36,8 @@ class ClaimLoopTest {
         for (int i = 0; i < n && waiting > 0; i++, waiting--) {
             claims.add(Claims.of(nextId++, 1));
         }
-        return claims;
-    }, launched::add, Runnable::run, backoff);
+        return new Claimer.Claimed(claims, heldBackMillis);
+    }, launched::add, Runnable::run, (task, millis) -> laterMillis.add(millis), backoff);
 
     @Test
     void claimsOnlyTheFreeSlotsAndNotesTheBacklog() {
@@ -57,6 +60,17 @@ class ClaimLoopTest {
         assertEquals(2, launched.get(0).size());
         loop.wakeIfBacklog();
         assertEquals(List.of(5), asked, "no backlog after a short claim: recorded results do not wake it");
+    }
+
+    /** Jobs held back by flow control are not "no backlog": the loop tries again when the store says. */
+    @Test
+    void aClaimHeldBackByLimitsTriesAgainLater() {
+        waiting = 1;
+        heldBackMillis = 40;
+        loop.wake();
+        assertEquals(List.of(40L), laterMillis, "a wake-up when the next token is due");
+        loop.wakeIfBacklog();
+        assertEquals(List.of(5, 4), asked, "still a backlog: a recorded result wakes it");
     }
 
     @Test

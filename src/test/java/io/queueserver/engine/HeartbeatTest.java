@@ -28,11 +28,14 @@ class HeartbeatTest {
     private final List<Set<AttemptId>> handedBack = new ArrayList<>();
     private int beats;
     private boolean databaseAway;
+    /** How long the next heartbeat write is held before it gets through, as a partition that heals holds it. */
+    private Duration held = Duration.ZERO;
 
     private final Heartbeat heartbeat = new Heartbeat("n1", new Heartbeat.Store(node -> {
         if (databaseAway) {
             throw new SQLTransientConnectionException("away", "08001");
         }
+        clock.advance(held);
         beats++;
         return null;
     }, ids -> {
@@ -90,6 +93,29 @@ class HeartbeatTest {
         heartbeat.beat();
         clock.advance(Duration.ofSeconds(3));
         assertEquals(Duration.ofSeconds(3), heartbeat.connectedFor(), "counted again from the beat that got through");
+    }
+
+    /**
+     * The beat starts while the node is connected, a partition holds its bytes for longer than two intervals, and it
+     * gets through when the partition heals, without an error: the partition broke the connected time all the same,
+     * else the node would rescue, right after the heal, the jobs of live nodes that had no time to beat yet.
+     */
+    @Test
+    void aBeatHeldByAPartitionUntilItHealsBreaksTheConnectedTime() {
+        heartbeat.beat();
+        clock.advance(Duration.ofSeconds(10));
+        heartbeat.beat();
+        clock.advance(Duration.ofSeconds(10));
+        assertEquals(Duration.ofSeconds(20), heartbeat.connectedFor());
+        held = Duration.ofSeconds(25);
+        heartbeat.beat();
+        assertEquals(Duration.ZERO, heartbeat.connectedFor(), "counted again from the end of the beat that was held");
+        held = Duration.ZERO;
+        clock.advance(Duration.ofSeconds(3));
+        assertEquals(Duration.ofSeconds(3), heartbeat.connectedFor());
+        clock.advance(Duration.ofSeconds(7));
+        heartbeat.beat();
+        assertEquals(Duration.ofSeconds(10), heartbeat.connectedFor(), "a beat on time keeps counting");
     }
 
     @Test

@@ -18,11 +18,18 @@ class RescuerTest {
     private final ManualClock clock = new ManualClock();
     private Duration connected = Duration.ZERO;
     private int rounds;
+    /** The connection this node had when the round began was lost while the store looked for stale jobs. */
+    private boolean lostDuringTheQuery;
     private final List<Leases.Rescued> reported = new ArrayList<>();
 
-    private final Rescuer rescuer = new Rescuer(limit -> {
+    /** Stands in for the store: job 4 is stale; it is rescued only if the caller is still sure once it is locked. */
+    private final Rescuer rescuer = new Rescuer(stillConnected -> {
         rounds++;
-        return new Leases.Rescued(List.of(4L), List.of());
+        if (lostDuringTheQuery) {
+            connected = Duration.ZERO;
+        }
+        return stillConnected.getAsBoolean() ? new Leases.Rescued(List.of(4L), List.of())
+                : new Leases.Rescued(List.of(), List.of());
     }, () -> connected, Duration.ofSeconds(30), reported::add,
             new DatabaseBackoff(Logger.getAnonymousLogger(), "test", clock));
 
@@ -35,5 +42,18 @@ class RescuerTest {
         assertTrue(rescuer.round());
         assertEquals(1, rounds);
         assertEquals(1, reported.size());
+    }
+
+    /**
+     * A partition began just after the check and held the query until it healed: by then this node's heartbeat had
+     * seen the break, and so did every live node's, which had no time to beat yet. Their jobs stay theirs.
+     */
+    @Test
+    void noRescueWhenTheConnectionBrokeWhileTheQueryWasHeld() {
+        connected = Duration.ofSeconds(30);
+        lostDuringTheQuery = true;
+        assertTrue(rescuer.round());
+        assertEquals(1, rounds);
+        assertEquals(List.of(), reported);
     }
 }

@@ -118,21 +118,39 @@ final class Api {
     }
 
     JsonObject awaitJob(long id, Predicate<JsonObject> condition, Duration timeout) {
+        return awaitObject("/jobs/" + id, condition, timeout);
+    }
+
+    /** The object GET {@code path} answers once it meets {@code condition}, asked every 50 ms. */
+    JsonObject awaitObject(String path, Predicate<JsonObject> condition, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        JsonObject job = null;
+        JsonObject answer = null;
         while (System.nanoTime() < deadline) {
-            job = job(id);
-            if (condition.test(job)) {
-                return job;
+            answer = get(path).object();
+            if (condition.test(answer)) {
+                return answer;
             }
             sleep(50);
         }
-        throw new AssertionError("job " + id + " did not reach the expected state in " + timeout + ": " + job);
+        throw new AssertionError(path + " did not reach the expected state in " + timeout + ": " + answer);
     }
 
     JsonObject awaitFinal(long id) {
         return awaitJob(id, j -> j.getInt("worker_status") == 3 || j.getInt("worker_status") == 99,
                 Duration.ofSeconds(30));
+    }
+
+    /** The sum of an application metric's samples whose labels contain every one of {@code labels}. */
+    double metric(String name, String... labels) {
+        double sum = 0;
+        for (String line : get("/metrics?scope=application").body().split("\n")) {
+            int value = line.lastIndexOf(' ');
+            if ((line.startsWith(name + "{") || line.startsWith(name + " ")) && value > 0
+                    && java.util.Arrays.stream(labels).allMatch(line::contains)) {
+                sum += Double.parseDouble(line.substring(value + 1));
+            }
+        }
+        return sum;
     }
 
     static void sleep(long millis) {

@@ -29,6 +29,15 @@ final class Browser implements TestWatcher, AutoCloseable {
     final ChromeDriver driver;
     private final Path profile;
 
+    /** A browser for a test class's static extension field. */
+    static Browser open() {
+        try {
+            return new Browser();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     Browser() throws IOException {
         profile = Files.createTempDirectory(Path.of("target"), "chromium-profile");
         ChromeOptions options = new ChromeOptions();
@@ -46,6 +55,33 @@ final class Browser implements TestWatcher, AutoCloseable {
         return new WebDriverWait(driver, Duration.ofSeconds(20), Duration.ofMillis(50))
                 .ignoring(StaleElementReferenceException.class)
                 .withMessage(what).until(d -> condition.apply(driver));
+    }
+
+    /** Clicks until the click lands: a live re-render between finding the element and clicking it replaces it. */
+    void click(By element) {
+        await("a click on " + element, d -> {
+            try {
+                driver.findElement(element).click();
+                return true;
+            } catch (org.openqa.selenium.WebDriverException staleOrMissing) {
+                return false;
+            }
+        });
+    }
+
+    /** Clicks an action until the dashboard's confirmation opens, then confirms it. */
+    void confirm(By action) {
+        await("the confirmation of " + action + " opens", d -> {
+            if (byId("confirm").getAttribute("open") == null) {
+                try {
+                    driver.findElement(action).click();
+                } catch (org.openqa.selenium.WebDriverException staleOrCovered) {
+                    return false;
+                }
+            }
+            return byId("confirm").getAttribute("open") != null;
+        });
+        byId("confirm-ok").click();
     }
 
     WebElement byId(String id) {

@@ -16,7 +16,7 @@ import java.util.Map;
 
 /**
  * Real Payara Micro processes running the built WAR on one MariaDB database, clustered by an explicit cluster
- * name and TCP member list on loopback (no multicast).
+ * name and TCP member list on loopback (no multicast), or standalone (no data grid).
  */
 final class ClusterNodes implements AutoCloseable {
     record Node(int index, int port, Process process) {
@@ -32,28 +32,38 @@ final class ClusterNodes implements AutoCloseable {
     private final int gridPort = 17_000 + (int) (ProcessHandle.current().pid() % 1000) * 10;
 
     private final boolean clustered;
+    /** Tells the logs and temporary folders of these nodes from those of other test classes' nodes. */
+    private final String suffix;
 
     ClusterNodes(String dbUrl, Map<String, String> extraEnv) {
-        this(dbUrl, extraEnv, true);
+        this(dbUrl, extraEnv, true, "");
     }
 
-    private ClusterNodes(String dbUrl, Map<String, String> extraEnv, boolean clustered) {
+    private ClusterNodes(String dbUrl, Map<String, String> extraEnv, boolean clustered, String suffix) {
         this.dbUrl = dbUrl;
         this.extraEnv = extraEnv;
         this.clustered = clustered;
+        this.suffix = suffix;
     }
 
     /** Nodes started as a single installation is (README "Quick start"): no data grid to join. */
     static ClusterNodes standalone(String dbUrl) {
-        return new ClusterNodes(dbUrl, Map.of(), false);
+        return standalone(dbUrl, Map.of(), "solo");
+    }
+
+    /** Nodes without a data grid that share one database: the database alone decides who runs what. */
+    static ClusterNodes standalone(String dbUrl, Map<String, String> extraEnv, String name) {
+        return new ClusterNodes(dbUrl, extraEnv, false, "-" + name);
     }
 
     Node start(int index) throws IOException {
         int port = freePort();
         Path log = Path.of("target", logName(index));
-        Path tmp = Files.createDirectories(Path.of("target", "cluster-tmp-" + index + (clustered ? "" : "-solo")));
+        Path tmp = Files.createDirectories(Path.of("target", "cluster-tmp-" + index + suffix));
         ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx384m", "-Djava.io.tmpdir=" + tmp.toAbsolutePath(),
+                // C1 only: a node boots in three quarters of the time, and the suite boots dozens on two cores
+                "-XX:TieredStopAtLevel=1",
                 "-Djava.util.concurrent.ForkJoinPool.common.parallelism=2", // as README "Operations" recommends
                 // a paused or dead member must leave the data grid quickly: Payara's config lookups may wait on it
                 "-Dhazelcast.max.no.heartbeat.seconds=10", "-Dhazelcast.heartbeat.interval.seconds=2",
@@ -63,6 +73,10 @@ final class ClusterNodes implements AutoCloseable {
                 "--addlibs", new File("target/runtime/mysql-connector-j.jar").getAbsolutePath(),
                 "--postbootcommandfile", "server-config/mysql.asadmin")
                 .redirectErrorStream(true).redirectOutput(log.toFile());
+        if (clustered) {
+            // the Java deserialization allow-list of a clustered node (README "Cluster")
+            pb.command().add(1, "-Djava.security.properties=" + Path.of("server-config", "grid.security").toAbsolutePath());
+        }
         pb.command().addAll(clustered
                 ? List.of("--clustername", clusterName, "--clustermode", "tcpip:127.0.0.1:" + gridPort,
                         "--interfaces", "127.0.0.1", "--startport", Integer.toString(gridPort))
@@ -76,20 +90,58 @@ final class ClusterNodes implements AutoCloseable {
         return node;
     }
 
+    /** The API of the n-th node still alive (counting round, so any n names one). */
+    Api api(int n) throws java.net.MalformedURLException {
+        List<Node> alive = nodes.stream().filter(node -> node.process().isAlive()).toList();
+        return new Api(new java.net.URL(alive.get(n % alive.size()).base().toString()));
+    }
+
+    String clusterName() {
+        return clusterName;
+    }
+
+    int gridPort() {
+        return gridPort;
+    }
+
+    /** The node whose process the job's {@code owner} names. */
+    Node runnerOf(String owner) {
+        return nodes.stream().filter(n -> owner.contains(":" + n.process().pid() + ":")).findFirst()
+                .orElseThrow(() -> new AssertionError("owner " + owner + " is none of the nodes"));
+    }
+
     String logName(int index) {
-        return "cluster-node-" + index + (clustered ? "" : "-solo") + ".log";
+        return "cluster-node-" + index + suffix + ".log";
+    }
+
+    /** Starts nodes 0 … n-1 together and waits until each answers. */
+    ClusterNodes startAll(int n) throws IOException {
+        for (int i = 0; i < n; i++) {
+            start(i);
+        }
+        for (Node node : nodes) {
+            awaitUp(node, Duration.ofMinutes(4));
+        }
+        return this;
     }
 
     void awaitUp(Node node, Duration timeout) {
-        HttpClient client = HttpClient.newHttpClient();
+        // HTTP/1.1: a probe that times out closes its connection (an HTTP/2 connection stuck at start-up would stay
+        // in the pool, and every later probe would wait on it)
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (!node.process().isAlive()) {
                 throw new AssertionError("node " + node.index() + " exited; see target/" + logName(node.index()));
             }
+            HttpRequest.Builder probe = HttpRequest.newBuilder(node.base().resolve("/jobs/status"))
+                    .timeout(Duration.ofSeconds(2));
+            String token = probeToken();
+            if (token != null) {
+                probe.header("Authorization", "Bearer " + token);
+            }
             try {
-                HttpResponse<String> r = client.send(HttpRequest.newBuilder(node.base().resolve("/jobs/status"))
-                        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> r = client.send(probe.build(), HttpResponse.BodyHandlers.ofString());
                 if (r.statusCode() == 200) {
                     return;
                 }
@@ -104,7 +156,13 @@ final class ClusterNodes implements AutoCloseable {
         throw new AssertionError("node " + node.index() + " did not start in " + timeout);
     }
 
-    private static int freePort() throws IOException {
+    /** Nodes with API tokens answer the probe only with one: the first of their QUEUE_API_TOKENS. */
+    private String probeToken() {
+        String tokens = extraEnv.get("QUEUE_API_TOKENS");
+        return tokens == null || tokens.isBlank() ? null : tokens.split(",")[0].split(":")[0].trim();
+    }
+
+    static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         }

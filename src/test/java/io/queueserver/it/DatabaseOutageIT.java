@@ -37,16 +37,7 @@ class DatabaseOutageIT {
 
     @AfterAll
     static void stop() throws Exception {
-        if (nodes != null) {
-            nodes.close();
-        }
-        if (target != null) {
-            target.close();
-        }
-        if (proxy != null) {
-            proxy.close();
-        }
-        database.drop();
+        database.dropAfter(nodes, target, proxy);
     }
 
     @Test
@@ -65,6 +56,12 @@ class DatabaseOutageIT {
         assertTrue(seconds < 20, "answered in " + seconds + " s, no hang");
         assertEquals(503, api.get("/jobs/status").status());
         assertEquals(503, api.get("/health/ready").status(), "not ready without its database");
+        Api.Answer status = api.get("/status");
+        assertEquals(503, status.status(), status.body());
+        assertEquals("DOWN", status.object().getString("status"));
+        assertEquals(false, status.object().getBoolean("ready"), status.body());
+        assertEquals("DOWN", status.object().getJsonObject("checks").getJsonObject("queue-database").getString("status"));
+        assertTrue(!status.object().containsKey("jobs"), "no counts without the database: " + status.body());
         target.awaitHit("/hold", 10_000);
         Api.sleep(5_000); // the job finished at its target while the database was away
 
@@ -86,6 +83,7 @@ class DatabaseOutageIT {
         assertEquals(1, recovered.getInt("attempt"), "recorded, not run again: " + recovered);
         assertEquals(1, target.hits("/hold").size());
         assertTrue(target.hits("/refused").isEmpty());
+        assertEquals(200, api.get("/status").status(), "up again");
     }
 
     private String job(String path) {

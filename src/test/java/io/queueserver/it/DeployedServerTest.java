@@ -11,6 +11,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.io.IOException;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.net.URL;
 
 /**
@@ -44,5 +47,22 @@ abstract class DeployedServerTest {
     @BeforeEach
     void client() {
         api = new Api(base);
+    }
+
+    /** The one number a query with one text parameter answers, e.g. a COUNT(*), read from the server's database. */
+    static long number(String sql, String parameter) throws SQLException {
+        try (Connection c = database(); java.sql.PreparedStatement query = c.prepareStatement(sql)) {
+            query.setString(1, parameter);
+            try (java.sql.ResultSet rs = query.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    /** The deployed server's database. */
+    static Connection database() throws SQLException {
+        return DriverManager.getConnection(System.getProperty("it.db.url"), System.getProperty("it.db.user"),
+                System.getProperty("it.db.password"));
     }
 }

@@ -158,4 +158,23 @@ class JobLifecycleIT extends DeployedServerTest {
             }
         }
     }
+
+    /** README "Reliability": a unique key stays bound to its job whatever its state, until the job is deleted. */
+    @Test
+    void aUniqueKeyStaysBoundUntilItsJobIsDeleted() {
+        String failing = "{\"unique_key\":\"bound-failed\",\"command\":" + http("/fail") + "}";
+        long failed = api.add(failing);
+        assertEquals("failed", api.awaitFinal(failed).getString("state"));
+        assertEquals(failed, api.add(failing), "a failed job keeps its key");
+
+        String later = "{\"unique_key\":\"bound-cancelled\",\"delay\":3600,\"command\":" + http("/x") + "}";
+        long cancelled = api.add(later);
+        assertEquals(200, api.postJson("/jobs/" + cancelled + "/cancel", "").status());
+        assertEquals(cancelled, api.add(later), "a cancelled job keeps its key");
+
+        assertEquals(204, api.send(java.net.http.HttpRequest.newBuilder(api.uri("/jobs/" + cancelled)).DELETE())
+                .status());
+        long again = api.add(later);
+        assertTrue(again != cancelled, "once the job is deleted (or pruned), the key is free");
+    }
 }

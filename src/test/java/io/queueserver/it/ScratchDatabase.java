@@ -2,6 +2,7 @@ package io.queueserver.it;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 
@@ -40,6 +41,30 @@ final class ScratchDatabase {
 
     Connection connect() throws SQLException {
         return DriverManager.getConnection(url(), System.getProperty("it.db.user"), System.getProperty("it.db.password"));
+    }
+
+    /** Reads the first row of a query's answer. */
+    interface Reader<T> {
+        T read(ResultSet row) throws SQLException;
+    }
+
+    <T> T query(String sql, Reader<T> reader) throws SQLException {
+        try (Connection c = connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            if (!rs.next()) {
+                throw new SQLException("no row: " + sql);
+            }
+            return reader.read(rs);
+        }
+    }
+
+    /** Closes what the test class started on this database (those it started), then drops the database. */
+    void dropAfter(AutoCloseable... started) throws Exception {
+        for (AutoCloseable c : started) {
+            if (c != null) {
+                c.close();
+            }
+        }
+        drop();
     }
 
     void drop() throws SQLException {

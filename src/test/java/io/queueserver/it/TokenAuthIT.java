@@ -78,6 +78,21 @@ class TokenAuthIT {
         assertEquals(404, anonymous.get("/jobs/" + billingJob, submitter).status(), "other contexts stay unseen");
         assertEquals(404, anonymous.get("/jobs/get/" + billingJob, submitter).status());
         assertEquals(403, anonymous.get("/jobs?context=billing", submitter).status());
+
+        // redrives and hosts: like limits, read by any token not limited to contexts, redrives started by admins
+        String redrive = "{\"filter\":{\"context\":\"no-such-context\"},\"rate\":\"5/s\"}";
+        assertEquals(401, anonymous.get("/redrives").status());
+        assertEquals(401, anonymous.get("/hosts").status());
+        assertEquals(401, anonymous.postJson("/redrives", redrive).status());
+        assertEquals(200, anonymous.get("/redrives", reader).status());
+        assertEquals(200, anonymous.get("/hosts", reader).status());
+        assertEquals(403, anonymous.postJson("/redrives", redrive, reader).status());
+        assertEquals(403, anonymous.get("/redrives", submitter).status(), "redrives span every context");
+        assertEquals(403, anonymous.get("/hosts", submitter).status());
+        Api.Answer started = anonymous.postJson("/redrives", redrive, "Authorization", "Bearer " + TOKENS[0]);
+        assertEquals(201, started.status(), started.body());
+        assertEquals("done", started.object().getString("state"), "nothing matched, done at once");
+        assertTrue(started.object().getString("created_by").startsWith("admin client at "), started.body());
         assertTrue(anonymous.get("/jobs?q=%23" + billingJob, submitter).object().getJsonArray("jobs").isEmpty());
         assertFalse(anonymous.get("/jobs/get/all", submitter).body().contains("example.com/b"));
         assertEquals(1, anonymous.get("/jobs?q=%23" + id, submitter).object().getJsonArray("jobs").size());
@@ -90,6 +105,41 @@ class TokenAuthIT {
                 .getString("scope"));
         assertEquals(204, new Api(base).send(java.net.http.HttpRequest.newBuilder(new Api(base).uri("/jobs/" + id))
                 .DELETE()).status());
+    }
+
+    /** Schedules as limits: anyone with a token reads (a limited one only its contexts'), only admins change them. */
+    @Test
+    void limitedTokensSeeOnlyTheSchedulesOfTheirContextsAndOnlyAdminsChangeThem() {
+        String[] admin = {"Authorization", "Bearer " + TOKENS[0]};
+        String[] reader = {"Authorization", "Bearer " + READER};
+        String[] submitter = {"Authorization", "Bearer " + MAILING};
+        String body = "{\"cron\":\"@daily\",\"paused\":true,\"job\":{\"context\":\"billing\",\"command\":"
+                + "{\"type\":\"http\",\"url\":\"https://example.com/report\"}}}";
+        java.util.function.Supplier<java.net.http.HttpRequest.Builder> put = () -> java.net.http.HttpRequest.newBuilder(
+                anonymous.uri("/schedules/tok-billing")).header("Content-Type", "application/json")
+                .PUT(java.net.http.HttpRequest.BodyPublishers.ofString(body));
+        assertEquals(401, anonymous.send(put.get()).status());
+        for (String[] limited : new String[][] {reader, submitter}) {
+            Api.Answer refused = anonymous.send(put.get(), limited);
+            assertEquals(403, refused.status(), refused.body());
+            assertEquals("Authorization", refused.object().getString("field"));
+        }
+        Api.Answer created = anonymous.send(put.get(), admin);
+        assertEquals(201, created.status(), created.body());
+        try {
+            assertEquals(200, anonymous.get("/schedules/tok-billing", reader).status());
+            assertEquals(404, anonymous.get("/schedules/tok-billing", submitter).status(), "another context's schedule");
+            assertFalse(anonymous.get("/schedules", submitter).body().contains("tok-billing"));
+            assertTrue(anonymous.get("/schedules", reader).body().contains("tok-billing"));
+            for (String action : new String[] {"pause", "resume", "run"}) {
+                assertEquals(403, anonymous.postJson("/schedules/tok-billing/" + action, "", reader).status(), action);
+            }
+            assertEquals(403, anonymous.send(java.net.http.HttpRequest.newBuilder(anonymous.uri("/schedules/tok-billing"))
+                    .DELETE(), submitter).status());
+        } finally {
+            assertEquals(204, anonymous.send(java.net.http.HttpRequest.newBuilder(anonymous.uri("/schedules/tok-billing"))
+                    .DELETE(), admin).status());
+        }
     }
 
     @Test
@@ -121,6 +171,8 @@ class TokenAuthIT {
                 }
             }
         }
+        // a lock that ran out while a slow machine sent the requests above is renewed, longer, by one more bad token
+        anonymous.get("/jobs/status", "Authorization", "Bearer wrong-token-0123456789");
         Api.Answer locked = anonymous.get("/jobs/status", "Authorization", "Bearer " + TOKENS[0]);
         assertEquals(429, locked.status(), "too many bad tokens lock the address out, even for a good one");
         assertTrue(Integer.parseInt(locked.raw().headers().firstValue("Retry-After").orElse("0")) > 0);

@@ -1,5 +1,6 @@
 package io.queueserver.security;
 
+import io.queueserver.core.InvalidField;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import org.junit.jupiter.api.Test;
@@ -54,6 +55,19 @@ class SecretBoxTest {
         String flipped = value.substring(0, value.length() - 3) + (value.endsWith("A==") ? "B==" : "A==");
         assertThrows(IllegalStateException.class,
                 () -> box.open(Json.createObjectBuilder().add("Authorization", flipped).build()));
+    }
+
+    @Test
+    void aSubmittedValueThatLooksSealedIsRefusedNamingItsField() {
+        String sealed = SecretBox.of(K1).seal(JOB).getJsonObject("command").getJsonObject("headers")
+                .getString("Authorization");
+        JsonObject replay = Json.createReader(new StringReader("{\"command\":{\"type\":\"http\",\"url\":\"http://x/\","
+                + "\"params\":{\"q\":[\"a\",\"" + sealed + "\"]}}}")).readObject();
+        for (String config : new String[] {K1, null}) {
+            InvalidField refused = assertThrows(InvalidField.class, () -> SecretBox.of(config).seal(replay, "[2]"));
+            assertEquals("[2].command.params.q[1]", refused.field());
+            assertEquals(400, refused.status());
+        }
     }
 
     @Test

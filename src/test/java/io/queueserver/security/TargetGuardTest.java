@@ -111,6 +111,9 @@ class TargetGuardTest {
         onEighty.listensOn(80);
         assertTrue(new TargetGuard(false, Optional.empty(), onEighty)
                 .refusalBeforeConnect(URI.create("http://localhost/jobs")).orElseThrow().contains("own API"));
+        assertEquals("address 127.0.0.1 is this server's own API (port 80), which jobs and callbacks may not call",
+                new TargetGuard(false, Optional.empty(), onEighty)
+                        .refusalBeforeConnect(URI.create("http://127.0.0.1/jobs")).orElseThrow());
     }
 
     @Test

@@ -45,7 +45,7 @@ class ClaimPlanTest {
 
     private long insert(long id, int state, int priority, String runAt) throws SQLException {
         try (PreparedStatement ps = a.prepareStatement("INSERT INTO queue_job (id, state, priority, neg_priority, context,"
-                + " type, payload, run_at, time_added) VALUES (?, ?, ?, ?, 'c', 'http', '{}', " + runAt
+                + " concurrency_key, type, payload, run_at, time_added) VALUES (?, ?, ?, ?, 'c', 'c', 'http', '{}', " + runAt
                 + ", LOCALTIMESTAMP(6))")) {
             ps.setLong(1, id);
             ps.setInt(2, state);
@@ -58,8 +58,9 @@ class ClaimPlanTest {
 
     private static List<Long> claim(Connection c, int limit) throws SQLException {
         List<Long> ids = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(Claimer.CLAIM)) {
-            ps.setInt(1, limit);
+        try (PreparedStatement ps = c.prepareStatement(FlowClaim.ONE_KEY)) {
+            ps.setString(1, "c");
+            ps.setInt(2, limit);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     ids.add(rs.getLong(1));

@@ -19,6 +19,22 @@ public final class TestSchema {
         return flyway.info().current().getVersion().getMajor().intValue();
     }
 
+    /** A new in-memory H2 database with the schema, and a connection to it that does not commit by itself. */
+    public static java.sql.Connection inMemory(String name) throws Exception {
+        String url = "jdbc:h2:mem:" + name + ";MODE=MySQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1";
+        migrate(url);
+        java.sql.Connection c = java.sql.DriverManager.getConnection(url, "sa", "");
+        c.setAutoCommit(false);
+        return c;
+    }
+
+    /** A new in-memory H2 database (MySQL mode, as the server's embedded one) with the schema; returns its URL. */
+    public static String h2(String name) throws Exception {
+        String url = "jdbc:h2:mem:" + name + ";MODE=MySQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1";
+        migrate(url);
+        return url;
+    }
+
     public static int migrate(String h2Url) throws Exception {
         return migrate(h2Url, "sa", "");
     }

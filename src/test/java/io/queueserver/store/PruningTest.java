@@ -1,6 +1,6 @@
-package io.queueserver.engine;
+package io.queueserver.store;
 
-import io.queueserver.store.TestSchema;
+import io.queueserver.core.JobState;
 
 import org.junit.jupiter.api.Test;
 
@@ -13,7 +13,7 @@ import java.time.Duration;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** Pruning on the real schema (H2): only finished jobs older than the retention go, with their attempts and callbacks. */
-class PrunerTest {
+class PruningTest {
     @Test
     void deletesOnlyOldFinishedJobs() throws Exception {
         try (Connection c = database("prune")) {
@@ -30,8 +30,12 @@ class PrunerTest {
                 s.execute("INSERT INTO queue_callback (job_id, kind, state, webhook_id, command, body, next_at, time_added)"
                         + " VALUES (2, 'callback_done', 3, 'w', '{}', '{}', LOCALTIMESTAMP(6), LOCALTIMESTAMP(6))");
             }
-            assertEquals(3, Pruner.pruneBatch(c, Duration.ofDays(7)).deleted());
-            assertEquals(0, Pruner.pruneBatch(c, Duration.ofDays(7)).found());
+            StateCounts counts = new StateCounts();
+            assertEquals(3, Pruning.pruneBatch(c, counts, Duration.ofDays(7)).deleted());
+            assertEquals(0, Pruning.pruneBatch(c, counts, Duration.ofDays(7)).found());
+            assertEquals(-1, counts.delta(JobState.DONE), "the counts know what went");
+            assertEquals(-1, counts.delta(JobState.FAILED));
+            assertEquals(-1, counts.delta(JobState.CANCELLED));
             assertEquals(3, count(c, "queue_job"));
             assertEquals(1, count(c, "queue_attempt"));
             assertEquals(0, count(c, "queue_callback"));
@@ -47,12 +51,14 @@ class PrunerTest {
                 insert(s, 2, 99, "TIMESTAMPADD(DAY, -8, LOCALTIMESTAMP(6))");
                 s.execute("INSERT INTO queue_attempt (job_id, attempt, finished_at, outcome) VALUES (1, 1, LOCALTIMESTAMP(6), 'failed')");
             }
-            var ids = Pruner.prunable(c, Duration.ofDays(7));
+            var ids = Pruning.prunable(c, Duration.ofDays(7));
             assertEquals(java.util.List.of(1L, 2L), ids);
             try (Statement s = c.createStatement()) {
                 s.execute("UPDATE queue_job SET state = 0, time_completed = NULL WHERE id = 1"); // retried
             }
-            assertEquals(1, Pruner.delete(c, ids, Duration.ofDays(7)));
+            StateCounts counts = new StateCounts();
+            assertEquals(1, Pruning.delete(c, counts, ids, Duration.ofDays(7)));
+            assertEquals(-1, counts.delta(JobState.FAILED), "only the job that went is counted out");
             assertEquals(1, count(c, "queue_job"), "the retried job stays");
             assertEquals(1, count(c, "queue_attempt"), "with its history");
         }

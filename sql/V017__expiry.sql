@@ -1,0 +1,7 @@
+-- Expiry: a job not started by expires_at ends expired (state 6); the sweep finds due ones by this index.
+ALTER TABLE queue_job ADD COLUMN expires_at DATETIME(6);
+CREATE INDEX ix_queue_job_expires ON queue_job (expires_at);
+INSERT INTO queue_count (bucket, state, n)
+  SELECT b.b, 6, 0 FROM (SELECT 0 AS b UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4
+  UNION ALL SELECT 5 UNION ALL SELECT 6 UNION ALL SELECT 7 UNION ALL SELECT 8 UNION ALL SELECT 9 UNION ALL SELECT 10
+  UNION ALL SELECT 11 UNION ALL SELECT 12 UNION ALL SELECT 13 UNION ALL SELECT 14 UNION ALL SELECT 15) b;

@@ -1,0 +1,178 @@
+package io.queueserver.store;
+
+import io.queueserver.core.Claim;
+import io.queueserver.core.LimitBook;
+import io.queueserver.core.LimitRule;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Claims under flow control on the real schema (H2): turns between keys, concurrency, pauses, rates. */
+class FlowClaimTest {
+    private static int databases;
+    private Connection c;
+    private long nextId = 1;
+
+    @BeforeEach
+    void schema() throws Exception {
+        c = TestSchema.inMemory("flow" + databases++);
+    }
+
+    @AfterEach
+    void close() throws SQLException {
+        c.close();
+    }
+
+    private long job(String key, String context, String url) throws SQLException {
+        try (PreparedStatement insert = c.prepareStatement("INSERT INTO queue_job (id, state, priority, neg_priority,"
+                + " context, concurrency_key, type, payload, run_at, time_added) VALUES (?, 0, 500, -500, ?, ?, 'http', ?,"
+                + " LOCALTIMESTAMP(6), LOCALTIMESTAMP(6))")) {
+            long id = nextId++;
+            insert.setLong(1, id);
+            insert.setString(2, context);
+            insert.setString(3, key);
+            insert.setString(4, "{\"command\":{\"type\":\"http\",\"url\":\"" + url + "\"}}");
+            insert.executeUpdate();
+            c.commit();
+            return id;
+        }
+    }
+
+    private List<Long> jobs(String key, int n) throws SQLException {
+        List<Long> ids = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            ids.add(job(key, "ctx", "http://127.0.0.1:9/x"));
+        }
+        return ids;
+    }
+
+    private FlowClaim.Round claim(LimitBook book, int max) throws SQLException {
+        List<String> keys = FlowClaim.waitingKeys(c, null);
+        c.commit();
+        FlowClaim.Round round = FlowClaim.claim(new Transactions.Tx(null, c, new StateCounts()), book, keys, max,
+                "node-a", 60_000_000);
+        c.commit();
+        return round;
+    }
+
+    private static List<Long> ids(FlowClaim.Round round) {
+        return round.claims().stream().map(Claim::id).toList();
+    }
+
+    private static LimitRule concurrency(String key, int n) {
+        return new LimitRule(key, n, List.of(), null, false, null, null, null);
+    }
+
+    private static LimitRule rate(String key, String rate, Integer burst) {
+        return new LimitRule(key, null, List.of(LimitRule.Rate.parse(rate).orElseThrow()), burst, false, null, null, null);
+    }
+
+    private void finish(long id) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.executeUpdate("UPDATE queue_job SET state = 3 WHERE id = " + id);
+        }
+        c.commit();
+    }
+
+    @Test
+    void keysTakeTurnsSoALoneJobIsNotBehindAFlood() throws SQLException {
+        jobs("busy", 50);
+        long lone = job("idle", "ctx", "http://127.0.0.1:9/x");
+        FlowClaim.Round round = claim(LimitBook.EMPTY, 4);
+        assertEquals(4, round.claims().size());
+        assertTrue(ids(round).contains(lone), "the idle key's job is claimed in the first round: " + ids(round));
+        assertEquals(FlowClaim.NOT_HELD, round.retryInMillis());
+    }
+
+    @Test
+    void waitingKeysStartAfterTheCursorAndComeRoundToIt() throws SQLException {
+        for (String key : List.of("b", "a", "c", "b")) {
+            job(key, "ctx", "http://127.0.0.1:9/x");
+        }
+        assertEquals(List.of("a", "b", "c"), FlowClaim.waitingKeys(c, null));
+        assertEquals(List.of("c", "a", "b"), FlowClaim.waitingKeys(c, "b"));
+        assertEquals(List.of("a", "b", "c"), FlowClaim.waitingKeys(c, "c"));
+    }
+
+    @Test
+    void oneKeyWithoutRulesIsClaimedInPriorityOrder() throws SQLException {
+        List<Long> ids = jobs("only", 5);
+        assertEquals(ids.subList(0, 3), ids(claim(LimitBook.EMPTY, 3)));
+    }
+
+    @Test
+    void aConcurrencyLimitCountsRunningJobs() throws SQLException {
+        List<Long> ids = jobs("mailing", 10);
+        LimitBook book = new LimitBook(List.of(concurrency("mailing", 2)));
+        try (Statement s = c.createStatement()) {
+            s.executeUpdate("INSERT INTO queue_limit (limit_key, concurrency, paused, updated_at)"
+                    + " VALUES ('mailing', 2, 0, LOCALTIMESTAMP(6))");
+        }
+        c.commit();
+        assertEquals(ids.subList(0, 2), ids(claim(book, 10)));
+        FlowClaim.Round full = claim(book, 10);
+        assertEquals(List.of(), full.claims(), "2 running: none more");
+        assertTrue(full.retryInMillis() >= 0, "held back, so the loop tries again");
+        finish(ids.get(0));
+        assertEquals(List.of(ids.get(2)), ids(claim(book, 10)), "one finished: one more starts");
+    }
+
+    @Test
+    void aPatternLimitsEachOfItsKeys() throws SQLException {
+        jobs("tenant-1", 3);
+        jobs("tenant-2", 3);
+        jobs("other", 3);
+        LimitBook book = new LimitBook(List.of(concurrency("tenant-*", 1)));
+        FlowClaim.Round round = claim(book, 10);
+        assertEquals(5, round.claims().size(), "1 + 1 of the tenants, 3 of the unlimited key: " + ids(round));
+    }
+
+    @Test
+    void pausesHoldKeysContextsAndTheWholeQueue() throws SQLException {
+        jobs("thumbnails", 2);
+        job("mail", "billing", "http://127.0.0.1:9/x");
+        long free = job("mail", "other", "http://127.0.0.1:9/x");
+        LimitBook paused = new LimitBook(List.of(LimitRule.none("thumbnails").withPaused(true),
+                LimitRule.none("context:billing").withPaused(true)));
+        FlowClaim.Round round = claim(paused, 10);
+        assertEquals(List.of(free), ids(round));
+        assertTrue(round.retryInMillis() >= 0);
+        assertEquals(List.of(), claim(new LimitBook(List.of(LimitRule.none("*").withPaused(true))), 10).claims());
+        assertEquals(3, claim(LimitBook.EMPTY, 10).claims().size(), "resumed: the thumbnails and the billing job run");
+    }
+
+    @Test
+    void aRateLimitTakesTokensAndSaysWhenTheNextIsDue() throws SQLException {
+        jobs("payments", 10);
+        LimitBook book = new LimitBook(List.of(rate("payments", "5/s", 3)));
+        assertEquals(3, claim(book, 10).claims().size(), "the burst");
+        FlowClaim.Round empty = claim(book, 10);
+        assertTrue(empty.claims().size() <= 1, "the bucket is (nearly) empty: " + ids(empty));
+        assertTrue(empty.retryInMillis() > 0 && empty.retryInMillis() <= 200, "next token in at most 1/5 s: "
+                + empty.retryInMillis());
+    }
+
+    @Test
+    void aHostRateLimitHoldsOnlyJobsCallingThatHost() throws SQLException {
+        for (int i = 0; i < 5; i++) {
+            job("a", "ctx", "https://api.example.com/pay");
+        }
+        long other = job("b", "ctx", "https://elsewhere.example.com/x");
+        LimitBook book = new LimitBook(List.of(rate("host:api.example.com", "2/m", null)));
+        FlowClaim.Round round = claim(book, 10);
+        assertEquals(3, round.claims().size(), "2 to the limited host, and the other host's job: " + ids(round));
+        assertTrue(ids(round).contains(other));
+        assertTrue(round.retryInMillis() > 0);
+    }
+}
