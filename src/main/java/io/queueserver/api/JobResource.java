@@ -187,7 +187,7 @@ public class JobResource {
             throw new InvalidField("timeout", "must be a number of seconds, at most " + waits.maxSeconds()
                     + " (QUEUE_WAIT_MAX_SECONDS)");
         }
-        int seconds = waits.seconds(Long.parseLong(timeout), "timeout");
+        int seconds = WaitRoom.seconds(Long.parseLong(timeout), waits.maxSeconds(), "timeout");
         if (store.find(jobId).filter(job -> grant.maySee(job.context())).isEmpty()) {
             response.resume(Problems.of(404, "id", "job " + id + " not found"));
             return;

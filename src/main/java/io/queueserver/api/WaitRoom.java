@@ -110,6 +110,7 @@ public class WaitRoom {
      */
     private final DelayQueue<Waiter> deadlines = new DelayQueue<>();
     private final AtomicInteger count = new AtomicInteger();
+    private final AtomicBoolean pollFailing = new AtomicBoolean();
     private ScheduledFuture<?> poll;
 
     @PostConstruct
@@ -132,10 +133,13 @@ public class WaitRoom {
         return maxSeconds;
     }
 
-    /** The seconds a client asked to wait, checked against QUEUE_WAIT_MAX_SECONDS. */
-    public int seconds(long asked, String field) {
-        if (asked < 0 || asked > maxSeconds) {
-            throw new InvalidField(field, "must be between 0 and " + maxSeconds + " seconds (QUEUE_WAIT_MAX_SECONDS)");
+    /**
+     * The seconds a client asked to wait, checked against QUEUE_WAIT_MAX_SECONDS ({@code max}). Static, so that the
+     * refusal reaches the client as it is rather than wrapped by the EJB container as a system exception.
+     */
+    static int seconds(long asked, int max, String field) {
+        if (asked < 0 || asked > max) {
+            throw new InvalidField(field, "must be between 0 and " + max + " seconds (QUEUE_WAIT_MAX_SECONDS)");
         }
         return (int) asked;
     }
@@ -198,8 +202,8 @@ public class WaitRoom {
             if (!waiting.isEmpty()) {
                 poll(Set.copyOf(waiting.keySet()));
             }
-        } catch (RuntimeException e) { // a scheduled task that throws is never run again
-            LOG.log(Level.WARNING, "waiters not polled; the next poll tries again", e);
+        } catch (RuntimeException | Error e) { // a scheduled task that throws is never run again, and no one is told
+            LOG.log(Level.SEVERE, "waiters not polled; the next poll tries again", e);
         }
     }
 
@@ -223,8 +227,11 @@ public class WaitRoom {
     private void poll(Set<Long> ids) {
         try {
             store.ended(ids).forEach(id -> answer(id, w -> w.answers().ended()));
+            pollFailing.set(false);
         } catch (SQLException | RuntimeException e) {
-            LOG.log(Level.FINE, "waited jobs not polled; the next poll tries again", e);
+            // once per outage: a database that is away would otherwise fill the log five times a second
+            LOG.log(pollFailing.compareAndSet(false, true) ? Level.WARNING : Level.FINE,
+                    "waited jobs not polled; the next poll tries again", e);
         }
     }
 
@@ -243,16 +250,27 @@ public class WaitRoom {
             return;
         }
         count.addAndGet(-mine.size());
+        Optional<Job> job;
         try {
             // in a transaction: this thread is the container's, and must not leave an entity manager behind
-            Optional<Job> job = transactions.run(tx -> store.find(id));
-            for (Waiter waiter : mine) {
-                waiter.response().resume(job.map(how.apply(waiter)).orElseGet(() ->
-                        Problems.of(404, "id", "job " + id + " not found: it was deleted while waited for")));
-            }
+            job = transactions.run(tx -> store.find(id));
         } catch (SQLException | RuntimeException e) {
             LOG.log(Level.WARNING, "waiters of job " + id + " answered with an error", e);
-            mine.forEach(waiter -> waiter.response().resume((Throwable) e));
+            mine.forEach(waiter -> deliver(waiter, () -> waiter.response().resume(e)));
+            return;
+        }
+        for (Waiter waiter : mine) {
+            deliver(waiter, () -> waiter.response().resume(job.map(how.apply(waiter)).orElseGet(() ->
+                    Problems.of(404, "id", "job " + id + " not found: it was deleted while waited for"))));
+        }
+    }
+
+    /** One answer; a client that has gone away must not cost the others theirs. */
+    private static void deliver(Waiter waiter, Runnable answer) {
+        try {
+            answer.run();
+        } catch (RuntimeException e) {
+            LOG.log(Level.FINE, "waiter of job " + waiter.id() + " not answered", e);
         }
     }
 }

@@ -35,7 +35,12 @@ final class Api {
         }
     }
 
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    /**
+     * HTTP/1.1, as curl and PHP speak it. The JDK's default offers HTTP/2 without TLS (h2c), over which Payara's
+     * Grizzly can deadlock the thread that writes an asynchronous answer (README "Waiting for a result").
+     */
+    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
     private final URI base;
     private final String token;
 

@@ -64,7 +64,8 @@ class ClusterIT {
     @Order(0)
     void eventsReachStreamsOnOtherNodes() throws Exception {
         java.util.concurrent.BlockingQueue<String> lines = new java.util.concurrent.LinkedBlockingQueue<>();
-        java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+        java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder() // as a browser streams over plain HTTP
+                .version(java.net.http.HttpClient.Version.HTTP_1_1).build();
         var stream = client.sendAsync(java.net.http.HttpRequest.newBuilder(
                         cluster.nodes.get(1).base().resolve("/jobs/events")).header("Accept", "text/event-stream").build(),
                 java.net.http.HttpResponse.BodyHandlers.ofLines())

@@ -40,7 +40,7 @@ class WaitIT extends DeployedServerTest {
     void aWaiterIsAnsweredWhenTheJobEndsOrAtItsTimeout() {
         long id = api.add(job("/wait-1?hold_ms=1000"));
         long start = System.nanoTime();
-        Api.Answer done = api.get("/jobs/" + id + "/wait?timeout=20");
+        Api.Answer done = waitOn(api, "/jobs/" + id + "/wait?timeout=20");
         double waited = since(start);
         assertEquals(200, done.status(), done.body());
         assertEquals("done", done.object().getString("state"));
@@ -49,13 +49,13 @@ class WaitIT extends DeployedServerTest {
 
         long slow = api.add(job("/wait-2?hold_ms=4000"));
         start = System.nanoTime();
-        Api.Answer pending = api.get("/jobs/" + slow + "/wait?timeout=1");
+        Api.Answer pending = waitOn(api, "/jobs/" + slow + "/wait?timeout=1");
         waited = since(start);
         assertEquals(202, pending.status(), pending.body());
         assertTrue(List.of("waiting", "working").contains(pending.object().getString("state")), pending.body());
         assertTrue(waited >= 0.9 && waited < 5, "answered at its timeout, after " + waited + " s");
 
-        Api.Answer ended = api.get("/jobs/" + id + "/wait?timeout=20");
+        Api.Answer ended = waitOn(api, "/jobs/" + id + "/wait?timeout=20");
         assertEquals(200, ended.status(), "a job that has already ended is answered at once");
     }
 
@@ -74,7 +74,7 @@ class WaitIT extends DeployedServerTest {
         assertEquals(202, later.status(), later.body());
         assertTrue(later.raw().headers().firstValue("Location").isPresent());
         long id = later.object().getJsonNumber("id").longValue();
-        assertEquals("done", api.get("/jobs/" + id + "/wait?timeout=20").object().getString("state"));
+        assertEquals("done", waitOn(api, "/jobs/" + id + "/wait?timeout=20").object().getString("state"));
     }
 
     @Test
@@ -103,7 +103,7 @@ class WaitIT extends DeployedServerTest {
         assertEquals(201, batch.status(), batch.body());
         batch.object().getJsonArray("jobs").forEach(j -> ids.add(j.asJsonObject().getJsonNumber("id").longValue()));
         List<CompletableFuture<Api.Answer>> waits = ids.stream()
-                .map(id -> CompletableFuture.supplyAsync(() -> api.get("/jobs/" + id + "/wait?timeout=30"))).toList();
+                .map(id -> CompletableFuture.supplyAsync(() -> waitOn(api, "/jobs/" + id + "/wait?timeout=25"))).toList();
         int elsewhere = 0;
         for (CompletableFuture<Api.Answer> w : waits) {
             Api.Answer a = w.get();
@@ -180,6 +180,39 @@ class WaitIT extends DeployedServerTest {
         assertTrue(threadsWhileWaiting < threadsBefore + 400, "threads before " + threadsBefore + ", with 2,000"
                 + " waiters " + threadsWhileWaiting);
         assertEquals(0, api.metric("queue_wait_requests"), "every waiter was counted out");
+    }
+
+    /**
+     * A wait's answer. When none comes, the failure tells what the server was doing: how many requests it held
+     * waiting, and where the threads of its wait room were (a thread dump of the node, read with the JDK's jstack).
+     */
+    private Api.Answer waitOn(Api node, String path) {
+        try {
+            return node.get(path);
+        } catch (AssertionError unanswered) {
+            throw new AssertionError(path + ": " + unanswered.getMessage() + diagnosis(node), unanswered);
+        }
+    }
+
+    private static String diagnosis(Api node) {
+        StringBuilder d = new StringBuilder();
+        try {
+            Api fresh = new Api(node.uri("/"), Api.firstToken());
+            d.append("\nqueue_wait_requests ").append(fresh.metric("queue_wait_requests"));
+            String owner = fresh.get("/status").object().getString("node");
+            Process jstack = new ProcessBuilder(System.getProperty("java.home") + "/bin/jstack", owner.split(":")[1])
+                    .redirectErrorStream(true).start();
+            String dump = new String(jstack.getInputStream().readAllBytes());
+            for (String thread : dump.split("\n\n")) {
+                if (thread.contains("queue-waits")) {
+                    d.append("\n").append(thread.lines().filter(l -> !l.contains("java.base")).limit(14)
+                            .collect(java.util.stream.Collectors.joining("\n")));
+                }
+            }
+        } catch (AssertionError | java.io.IOException | RuntimeException e) {
+            d.append("\nno diagnosis: ").append(e);
+        }
+        return d.toString();
     }
 
     private double threads() {
