@@ -2,6 +2,7 @@ package io.queueserver.api;
 
 import io.queueserver.core.CallbacksDue;
 import io.queueserver.core.JobEvents;
+import io.queueserver.core.JobFinished;
 import io.queueserver.security.RequestGrant;
 import io.queueserver.store.BatchStore;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -12,6 +13,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.io.InputStream;
 import java.sql.SQLException;
+import java.util.List;
 import java.util.Optional;
 
 /** What the batch and workflow routes share: reading their bodies, and finding a batch the caller may see. */
@@ -54,9 +56,10 @@ public class GroupRequests {
 
     /** Cancels a workflow's jobs that have not started; returns how many. */
     int cancel(long id) throws SQLException {
-        int cancelled = store.cancelPending(id);
+        List<JobFinished> cancelled = store.cancelPending(id);
+        cancelled.forEach(events::fire);
         events.fire(new CallbacksDue());
-        return cancelled;
+        return cancelled.size();
     }
 
     /** The batch (of {@code kind}, or any when null) with this id, if there is one and the caller may see it. */

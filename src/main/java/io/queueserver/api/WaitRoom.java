@@ -163,10 +163,8 @@ public class WaitRoom {
      * QUEUE_WAIT_MAX_WAITERS it is answered at once with {@code now} (the preference is not honoured) rather than 503.
      */
     public void awaitIfRoom(long id, int seconds, AsyncResponse response, Answers answers, Function<Job, Response> now) {
-        if (count.incrementAndGet() > maxWaiters) {
-            count.decrementAndGet();
+        if (count.incrementAndGet() > maxWaiters) { // counted in as a waiter, and out by resume()
             Waiter waiter = new Waiter(id, response, new Answers(now, now), 0);
-            count.incrementAndGet(); // resume() counts the waiter out
             executor.execute(() -> resume(id, List.of(waiter), w -> now));
             return;
         }

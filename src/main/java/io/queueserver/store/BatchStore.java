@@ -1,6 +1,7 @@
 package io.queueserver.store;
 
 import io.queueserver.core.InvalidField;
+import io.queueserver.core.JobFinished;
 import io.queueserver.core.JobSpec;
 import io.queueserver.core.JobState;
 import io.queueserver.core.Json;
@@ -31,6 +32,8 @@ import java.util.stream.Collectors;
  */
 @ApplicationScoped
 public class BatchStore {
+    private static final String CANCELLED_WITH_WORKFLOW = "cancelled with its workflow";
+
     @Inject
     Transactions transactions;
 
@@ -176,34 +179,40 @@ public class BatchStore {
         return states;
     }
 
-    /** Cancels the batch's jobs that have not started (blocked, waiting, scheduled); returns how many. */
-    public int cancelPending(long batchId) throws SQLException {
+    /**
+     * Cancels the batch's jobs that have not started (blocked, waiting, scheduled); returns their ends, to be fired
+     * as a single job's cancel fires its own.
+     */
+    public List<JobFinished> cancelPending(long batchId) throws SQLException {
         return transactions.run(tx -> {
             Connection c = tx.connection();
             List<JobEnds.End> ends = new ArrayList<>();
-            try (PreparedStatement select = c.prepareStatement("SELECT id, state, dependents FROM queue_job"
-                    + " WHERE batch_id = ? AND state IN (" + JobState.BLOCKED.code() + ", " + JobState.WAITING.code()
-                    + ", " + JobState.SCHEDULED.code() + ") FOR UPDATE")) {
+            List<JobFinished> finished = new ArrayList<>();
+            try (PreparedStatement select = c.prepareStatement("SELECT id, state, dependents, attempt, context"
+                    + " FROM queue_job WHERE batch_id = ? AND state IN (" + JobState.BLOCKED.code() + ", "
+                    + JobState.WAITING.code() + ", " + JobState.SCHEDULED.code() + ") FOR UPDATE")) {
                 select.setLong(1, batchId);
                 try (ResultSet rs = select.executeQuery()) {
                     while (rs.next()) {
                         JobState from = JobState.ofCode(rs.getInt(2));
                         tx.counts().moved(from, from.moveTo(JobState.CANCELLED), 1);
                         ends.add(new JobEnds.End(rs.getLong(1), JobState.CANCELLED, batchId, rs.getInt(3)));
+                        finished.add(new JobFinished(rs.getLong(1), rs.getInt(4), rs.getString(5), JobState.CANCELLED,
+                                null, CANCELLED_WITH_WORKFLOW));
                     }
                 }
             }
             if (ends.isEmpty()) {
-                return 0;
+                return finished;
             }
             try (PreparedStatement update = c.prepareStatement("UPDATE queue_job SET state = "
-                    + JobState.CANCELLED.code() + ", time_completed = LOCALTIMESTAMP(6), error = 'cancelled with its "
-                    + "workflow' WHERE id IN (" + ends.stream().map(e -> Long.toString(e.id()))
+                    + JobState.CANCELLED.code() + ", time_completed = LOCALTIMESTAMP(6), error = '"
+                    + CANCELLED_WITH_WORKFLOW + "' WHERE id IN (" + ends.stream().map(e -> Long.toString(e.id()))
                     .collect(Collectors.joining(",")) + ")")) {
                 update.executeUpdate();
             }
             jobEnds.ended(tx, ends);
-            return ends.size();
+            return finished;
         });
     }
 

@@ -183,8 +183,11 @@ class BatchWorkflowIT extends DeployedServerTest {
                 + "}]}");
         long id = created.object().getJsonNumber("id").longValue();
         target.awaitHit("/wf-x", 20_000);
+        double cancelledBefore = api.metric("queue_jobs_finished_total", "outcome=\"cancelled\"");
         Api.Answer cancelled = api.post("/workflows/" + id + "/cancel", null, "");
         assertEquals(1, cancelled.object().getInt("cancelled"), cancelled.body());
+        assertEquals(cancelledBefore + 1, api.metric("queue_jobs_finished_total", "outcome=\"cancelled\""),
+                "the cancelled job's end is an event like a single cancel's: counted, streamed, its waiters answered");
         assertEquals("cancelled", api.job(created.object().getJsonObject("jobs").getJsonNumber("y").longValue())
                 .getString("state"));
         try (Connection c = database()) {
