@@ -25,7 +25,8 @@ import java.util.logging.Logger;
 
 /**
  * Deletes finished jobs (done, failed, cancelled) older than {@code QUEUE_RETENTION} with their attempts and
- * callbacks, in batches of {@value Pruning#BATCH} rows per transaction, every 10 minutes on every node.
+ * callbacks, in batches of {@value Pruning#BATCH} rows per transaction, every {@code QUEUE_PRUNE_EVERY} (10 minutes)
+ * on every node, the first time a minute after start (or sooner, when the period is shorter).
  */
 @Singleton
 @Startup
@@ -47,12 +48,21 @@ public class Pruner {
     @ConfigProperty(name = "queue.retention", defaultValue = "7d")
     String retention;
 
+    @Inject
+    @ConfigProperty(name = "queue.prune.every", defaultValue = "10m")
+    String every;
+
     private ScheduledFuture<?> schedule;
 
     @PostConstruct
     void start() {
         Duration keep = RetentionPeriod.parse(retention);
-        schedule = scheduler.scheduleWithFixedDelay(() -> prune(keep), 1, 10, TimeUnit.MINUTES);
+        long period = RetentionPeriod.parse(every, "QUEUE_PRUNE_EVERY").toMillis();
+        if (period < 1000) {
+            throw new IllegalArgumentException("QUEUE_PRUNE_EVERY must be at least 1 second, not '" + every + "'");
+        }
+        schedule = scheduler.scheduleWithFixedDelay(() -> prune(keep), Math.min(60_000, period), period,
+                TimeUnit.MILLISECONDS);
     }
 
     @PreDestroy
@@ -70,7 +80,7 @@ public class Pruner {
                 total += batch.deleted();
             } while (batch.found() == Pruning.BATCH);
         } catch (SQLException | RuntimeException e) {
-            LOG.warning(() -> "pruning finished jobs failed; retrying in 10 minutes: " + e);
+            LOG.warning(() -> "pruning finished jobs failed; retrying in " + every + ": " + e);
         }
         if (total > 0) {
             int pruned = total;

@@ -4,7 +4,10 @@ import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** {@code QUEUE_RETENTION}: a number of seconds, or a number with a unit: {@code 7d}, {@code 12h}, {@code 30m}, {@code 90s}. */
+/**
+ * A period setting ({@code QUEUE_RETENTION}, {@code QUEUE_PRUNE_EVERY}): a number of seconds, or a number with a unit:
+ * {@code 7d}, {@code 12h}, {@code 30m}, {@code 90s}.
+ */
 public final class RetentionPeriod {
     private static final Pattern FORMAT = Pattern.compile("(\\d{1,9})\\s*([dhms]?)");
 
@@ -12,9 +15,13 @@ public final class RetentionPeriod {
     }
 
     public static Duration parse(String text) {
+        return parse(text, "QUEUE_RETENTION");
+    }
+
+    public static Duration parse(String text, String variable) {
         Matcher m = FORMAT.matcher(text.trim().toLowerCase());
         if (!m.matches()) {
-            throw new IllegalArgumentException("QUEUE_RETENTION must look like 7d, 12h, 30m or 3600, not '" + text + "'");
+            throw new IllegalArgumentException(variable + " must look like 7d, 12h, 30m or 3600, not '" + text + "'");
         }
         long n = Long.parseLong(m.group(1));
         return switch (m.group(2)) {

@@ -6,6 +6,7 @@ import java.time.Duration;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class RetentionPeriodTest {
     @Test
@@ -17,5 +18,13 @@ class RetentionPeriodTest {
         assertEquals(Duration.ofSeconds(90), RetentionPeriod.parse(" 90s "));
         assertThrows(IllegalArgumentException.class, () -> RetentionPeriod.parse("a week"));
         assertThrows(IllegalArgumentException.class, () -> RetentionPeriod.parse("-1d"));
+    }
+
+    @Test
+    void aRefusedValueNamesItsSetting() {
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> RetentionPeriod.parse("soon", "QUEUE_PRUNE_EVERY"))
+                .getMessage().startsWith("QUEUE_PRUNE_EVERY must look like"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> RetentionPeriod.parse("soon"))
+                .getMessage().startsWith("QUEUE_RETENTION must look like"));
     }
 }

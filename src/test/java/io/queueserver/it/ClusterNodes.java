@@ -57,6 +57,11 @@ final class ClusterNodes implements AutoCloseable {
     }
 
     Node start(int index) throws IOException {
+        return start(index, Map.of());
+    }
+
+    /** Starts a node with settings of its own on top of those of every node. */
+    Node start(int index, Map<String, String> ownEnv) throws IOException {
         int port = freePort();
         Path log = Path.of("target", logName(index));
         Path tmp = Files.createDirectories(Path.of("target", "cluster-tmp-" + index + suffix));
@@ -85,6 +90,7 @@ final class ClusterNodes implements AutoCloseable {
         pb.environment().put("QUEUE_DB_USER", System.getProperty("it.db.user"));
         pb.environment().put("QUEUE_DB_PASSWORD", System.getProperty("it.db.password", ""));
         pb.environment().putAll(extraEnv);
+        pb.environment().putAll(ownEnv);
         Node node = new Node(index, port, pb.start());
         nodes.add(node);
         return node;
