@@ -140,6 +140,8 @@ final class CompareReport {
                     cell(medianOf(rs, s -> part(s, key, "loadgen"))));
         }
 
+        printDatabaseAlone(data, peers);
+
         System.out.println();
         System.out.println("### CPU steal and machine load per round (from /proc/stat)");
         System.out.println();
@@ -172,6 +174,71 @@ final class CompareReport {
         System.out.println();
         verdicts.forEach(System.out::println);
         System.out.println("- " + latencyVerdict(data, peers, rounds));
+    }
+
+    /** A raw JDBC loop of bench/run's ceilings set against the peer figure a target compares ours with. */
+    record DatabaseAlone(String label, String ours, String peer, String peerFigure, double target) {
+    }
+
+    static final List<DatabaseAlone> DATABASE_ALONE = List.of(
+            new DatabaseAlone("Claim + done, 50 jobs per transaction, 4 connections (jobs/s)", "ceiling.claimdone50_per_s",
+                    "graphile", "http.rate", 1.5),
+            new DatabaseAlone("Claim + done, 50 jobs per transaction, 4 connections (jobs/s)", "ceiling.claimdone50_per_s",
+                    "bullmq-aof", "http.rate", 1.5),
+            new DatabaseAlone("MariaDB's CPU per job in that loop (ms)", "ceiling.claimdone50.mariadb_ms_per_job",
+                    "graphile", "http.cpu_ms_per_job", 0.7),
+            new DatabaseAlone("Single-row INSERT, autocommit, 16 connections (rows/s; not a bound: the server's group"
+                    + " commit shares one commit among concurrent submits)", "ceiling.insert16_per_s",
+                    "bullmq-aof", "enqueue-single.rate", 1.2),
+            new DatabaseAlone("1000-row INSERT transactions, 4 connections (rows/s)", "ceiling.batch1000_per_s",
+                    "graphile", "enqueue-bulk.rate", 1.2));
+
+    /**
+     * What MariaDB does with no server in between, in the same rounds: the raw loops of bench/run's ceilings on the
+     * server's schema, against the peer figure of the target they bound. Where even the raw loop misses the target's
+     * ratio, no server on this database reaches it.
+     */
+    static void printDatabaseAlone(Map<String, List<Map<String, Sample>>> data, List<String> peers) {
+        List<Map<String, Sample>> ours = data.get("ours");
+        if (ours.stream().noneMatch(s -> s.containsKey("ceiling.claimdone50_per_s"))) {
+            return;
+        }
+        for (Map<String, Sample> s : ours) {
+            double cores = value(s, "cpu.ceiling.claim.db");
+            double rate = value(s, "ceiling.claimdone50_per_s");
+            if (Double.isFinite(cores) && rate > 0) {
+                s.put("ceiling.claimdone50.mariadb_ms_per_job", new Sample(1000 * cores / rate, Map.of()));
+            }
+        }
+        System.out.println();
+        System.out.println("### What MariaDB itself can do, in the same rounds (raw JDBC loops, no server)");
+        System.out.println();
+        System.out.println("bench/run's ceilings on the server's schema, each against the peer figure of the target it"
+                + " bounds. The raw claim + done loop is the server's claim and record statements alone: it neither"
+                + " stores the jobs nor calls a target. Where a raw loop misses the target's ratio, a server that"
+                + " claims and records its jobs in MariaDB this way cannot reach it.");
+        System.out.println();
+        System.out.println("| Raw loop | Peer figure | Raw (median) | Peer (median) | Median ratio | Target | Raw loop reaches it |");
+        System.out.println("|---|---|---|---|---|---|---|");
+        for (DatabaseAlone d : DATABASE_ALONE) {
+            if (!peers.contains(d.peer)) {
+                continue;
+            }
+            List<Double> ratios = new ArrayList<>();
+            for (int r = 0; r < ours.size(); r++) {
+                double ratio = value(ours.get(r), d.ours) / value(data.get(d.peer).get(r), d.peerFigure);
+                if (Double.isFinite(ratio) && ratio > 0) {
+                    ratios.add(ratio);
+                }
+            }
+            boolean higherIsBetter = !d.ours.endsWith("ms_per_job");
+            double med = Stats.median(ratios);
+            System.out.printf("| %s | %s %s | %s | %s | %s | %s | %s |%n", d.label, PEER_NAMES.getOrDefault(d.peer, d.peer),
+                    d.peerFigure, cell(medianOf(ours, s -> value(s, d.ours))),
+                    cell(medianOf(data.get(d.peer), s -> value(s, d.peerFigure))), ratios.isEmpty() ? "-" : ratio(med),
+                    (higherIsBetter ? ">= " : "<= ") + ratio(d.target),
+                    ratios.isEmpty() ? "no data" : (higherIsBetter ? med >= d.target : med <= d.target) ? "yes" : "no");
+        }
     }
 
     /** Ours p99 below the p99 of every durable peer of the same round, in how many rounds. */

@@ -40,6 +40,7 @@ final class JdbcCeilings {
         String url = Options.jdbc();
         double seconds = Options.doubleArg("seconds", 5);
         boolean negPriority;
+        boolean keyed;
         try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
             for (Path script : scripts(Path.of(Options.arg("sql", "sql")))) {
                 String text = Files.readAllLines(script).stream().filter(l -> !l.trim().startsWith("--"))
@@ -51,9 +52,12 @@ final class JdbcCeilings {
                 }
             }
             negPriority = hasColumn(c, "queue_job", "neg_priority");
+            keyed = hasColumn(c, "queue_job", "concurrency_key");
         }
         String insertSql = insert(negPriority);
-        // the server's claim order: its claim index since sql/V011, priority then id before
+        // the server's claim of one key's jobs: its claim index (state, concurrency_key, ...) since sql/V014, the
+        // raw jobs' key being the default ''; (state, neg_priority, run_at, id) since sql/V011; priority then id before
+        String claimWhere = keyed ? " AND concurrency_key = ''" : "";
         String claimOrder = negPriority ? "neg_priority, run_at, id" : "priority DESC, id";
         // 1. single-row autocommit INSERT, 16 connections
         double insert = timedLoop("ceiling.insert", url, 16, seconds, c -> {
@@ -107,7 +111,7 @@ final class JdbcCeilings {
             c.setAutoCommit(false);
             List<Long> ids = new ArrayList<>(50);
             try (PreparedStatement q = c.prepareStatement("SELECT id, attempt, max_attempts, context, payload"
-                    + " FROM queue_job WHERE state = " + JobState.WAITING.code() + " ORDER BY " + claimOrder
+                    + " FROM queue_job WHERE state = " + JobState.WAITING.code() + claimWhere + " ORDER BY " + claimOrder
                     + " LIMIT 50 FOR UPDATE SKIP LOCKED");
                  ResultSet rs = q.executeQuery()) {
                 while (rs.next()) {

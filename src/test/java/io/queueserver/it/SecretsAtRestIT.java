@@ -21,7 +21,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * holds them sealed, the target receives them in clear, the API shows them masked, a sealed value cannot be
  * submitted again to be opened elsewhere, and a key rotation keeps older jobs readable until their key is removed.
  */
-@RunsBesideOthers
 class SecretsAtRestIT {
     private static final String K1 = "k1:" + Base64.getEncoder().encodeToString("k1-0123456789abcdef0123456789abc".getBytes());
     private static final String K2 = "k2:" + Base64.getEncoder().encodeToString("k2-0123456789abcdef0123456789abc".getBytes());
