@@ -119,17 +119,13 @@ final class CompareReport {
             }
         }
 
-        System.out.println();
-        System.out.println("### CPU per trivial job, ms (median over rounds), per process");
-        System.out.println();
-        System.out.println("Ours: server JVM, MariaDB (mariadbd), the jobs' HTTP target (a thread of the load generator),"
+        section("CPU per trivial job, ms (median over rounds), per process",
+                "Ours: server JVM, MariaDB (mariadbd), the jobs' HTTP target (a thread of the load generator),"
                 + " the load generator (submits and polls). Peers: worker process(es), the store (every postgres or"
                 + " redis-server process), the target process, the harness's bench process (orchestrator and store"
                 + " polling). Ours counts from the first submit to the last job seen finished; the peers' from the"
-                + " workers' start to the store settled (their jobs are enqueued before).");
-        System.out.println();
-        System.out.println("| Side | Total | Server / workers | Database / store | Target | Load generator / bench process |");
-        System.out.println("|---|---|---|---|---|---|");
+                + " workers' start to the store settled (their jobs are enqueued before).",
+                "Side", "Total", "Server / workers", "Database / store", "Target", "Load generator / bench process");
         for (var e : data.entrySet()) {
             List<Map<String, Sample>> rs = e.getValue();
             String key = e.getKey().equals("ours") ? "trivial.cpu_ms_per_job" : "http.cpu_ms_per_job";
@@ -210,16 +206,12 @@ final class CompareReport {
                 s.put("ceiling.claimdone50.mariadb_ms_per_job", new Sample(1000 * cores / rate, Map.of()));
             }
         }
-        System.out.println();
-        System.out.println("### What MariaDB itself can do, in the same rounds (raw JDBC loops, no server)");
-        System.out.println();
-        System.out.println("bench/run's ceilings on the server's schema, each against the peer figure of the target it"
+        section("What MariaDB itself can do, in the same rounds (raw JDBC loops, no server)",
+                "bench/run's ceilings on the server's schema, each against the peer figure of the target it"
                 + " bounds. The raw claim + done loop is the server's claim and record statements alone: it neither"
                 + " stores the jobs nor calls a target. Where a raw loop misses the target's ratio, a server that"
-                + " claims and records its jobs in MariaDB this way cannot reach it.");
-        System.out.println();
-        System.out.println("| Raw loop | Peer figure | Raw (median) | Peer (median) | Median ratio | Target | Raw loop reaches it |");
-        System.out.println("|---|---|---|---|---|---|---|");
+                + " claims and records its jobs in MariaDB this way cannot reach it.",
+                "Raw loop", "Peer figure", "Raw (median)", "Peer (median)", "Median ratio", "Target", "Raw loop reaches it");
         for (DatabaseAlone d : DATABASE_ALONE) {
             if (!peers.contains(d.peer)) {
                 continue;
@@ -239,6 +231,17 @@ final class CompareReport {
                     (higherIsBetter ? ">= " : "<= ") + ratio(d.target),
                     ratios.isEmpty() ? "no data" : (higherIsBetter ? med >= d.target : med <= d.target) ? "yes" : "no");
         }
+    }
+
+    /** A titled part of the report: its heading, what it shows, and the head of its table. */
+    static void section(String title, String text, String... columns) {
+        System.out.println();
+        System.out.println("### " + title);
+        System.out.println();
+        System.out.println(text);
+        System.out.println();
+        System.out.println("| " + String.join(" | ", columns) + " |");
+        System.out.println("|" + "---|".repeat(columns.length));
     }
 
     /** Ours p99 below the p99 of every durable peer of the same round, in how many rounds. */
