@@ -26,7 +26,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * 30 s, without a data grid (the database alone decides who runs what): a running node prunes, a node stopped with
  * SIGTERM keeps its leases through the grace, and a job whose nodes are killed under it ends as a poison job.
  */
-@RunsBesideOthers
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ReliabilityIT {
     static final int LEASE_SECONDS = 6;

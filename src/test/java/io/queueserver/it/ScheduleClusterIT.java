@@ -33,7 +33,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * started again: each of its 60 ticks fires exactly one job. Schedules declared in the environment and in a file are
  * stored once however many nodes start with them, and a restart keeps what was changed through the API.
  */
-@RunsBesideOthers
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ScheduleClusterIT {
     static final String DECLARED = "{\"it-env\":{\"cron\":\"@hourly\",\"paused\":true,\"job\":{\"command\":{\"type\":\"http\","
