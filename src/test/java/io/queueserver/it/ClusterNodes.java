@@ -34,16 +34,33 @@ final class ClusterNodes implements AutoCloseable {
     private final boolean clustered;
     /** Tells the logs and temporary folders of these nodes from those of other test classes' nodes. */
     private final String suffix;
+    private final List<String> microOptions;
 
     ClusterNodes(String dbUrl, Map<String, String> extraEnv) {
-        this(dbUrl, extraEnv, true, "");
+        this(dbUrl, extraEnv, true, "", ON_MARIADB);
     }
 
-    private ClusterNodes(String dbUrl, Map<String, String> extraEnv, boolean clustered, String suffix) {
+    private static final List<String> ON_MARIADB = List.of("--postbootcommandfile", "server-config/mysql.asadmin");
+
+    private ClusterNodes(String dbUrl, Map<String, String> extraEnv, boolean clustered, String suffix,
+            List<String> microOptions) {
         this.dbUrl = dbUrl;
         this.extraEnv = extraEnv;
         this.clustered = clustered;
         this.suffix = suffix;
+        this.microOptions = microOptions;
+    }
+
+    /**
+     * A node configured by the failsafe execution that runs the test: its Payara Micro options
+     * ({@code payara.extraMicroOptions}) and its environment, database included.
+     */
+    static ClusterNodes asConfigured(String name) {
+        String options = System.getProperty("payara.extraMicroOptions", "")
+                .replaceAll("--addlibs\\s+\\S+", "") // the connector is on every node's class path (MicroLauncher)
+                .trim();
+        return new ClusterNodes(null, Map.of(), false, "-" + name,
+                options.isEmpty() ? List.of() : List.of(options.split("\\s+")));
     }
 
     /** Nodes started as a single installation is (README "Quick start"): no data grid to join. */
@@ -53,7 +70,7 @@ final class ClusterNodes implements AutoCloseable {
 
     /** Nodes without a data grid that share one database: the database alone decides who runs what. */
     static ClusterNodes standalone(String dbUrl, Map<String, String> extraEnv, String name) {
-        return new ClusterNodes(dbUrl, extraEnv, false, "-" + name);
+        return new ClusterNodes(dbUrl, extraEnv, false, "-" + name, ON_MARIADB);
     }
 
     Node start(int index) throws IOException {
@@ -65,30 +82,31 @@ final class ClusterNodes implements AutoCloseable {
         int port = freePort();
         Path log = Path.of("target", logName(index));
         Path tmp = Files.createDirectories(Path.of("target", "cluster-tmp-" + index + suffix));
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx384m", "-Djava.io.tmpdir=" + tmp.toAbsolutePath(),
+        List<String> jvm = new ArrayList<>(List.of("-Xmx512m", "-Djava.io.tmpdir=" + tmp.toAbsolutePath(),
                 // C1 only: a node boots in three quarters of the time, and the suite boots dozens on two cores
                 "-XX:TieredStopAtLevel=1",
                 "-Djava.util.concurrent.ForkJoinPool.common.parallelism=2", // as README "Operations" recommends
                 // a paused or dead member must leave the data grid quickly: Payara's config lookups may wait on it
-                "-Dhazelcast.max.no.heartbeat.seconds=10", "-Dhazelcast.heartbeat.interval.seconds=2",
-                "-jar", new File(System.getProperty("payara.microJar")).getAbsolutePath(),
-                "--deploy", new File(System.getProperty("queue.war")).getAbsolutePath(), "--contextroot", "/",
-                "--port", Integer.toString(port), "--nohostaware",
-                "--addlibs", new File("target/runtime/mysql-connector-j.jar").getAbsolutePath(),
-                "--postbootcommandfile", "server-config/mysql.asadmin")
-                .redirectErrorStream(true).redirectOutput(log.toFile());
+                "-Dhazelcast.max.no.heartbeat.seconds=10", "-Dhazelcast.heartbeat.interval.seconds=2"));
         if (clustered) {
             // the Java deserialization allow-list of a clustered node (README "Cluster")
-            pb.command().add(1, "-Djava.security.properties=" + Path.of("server-config", "grid.security").toAbsolutePath());
+            jvm.add("-Djava.security.properties=" + Path.of("server-config", "grid.security").toAbsolutePath());
         }
-        pb.command().addAll(clustered
+        List<String> micro = new ArrayList<>(List.of(
+                "--deploy", new File(System.getProperty("queue.war")).getAbsolutePath(), "--contextroot", "/",
+                "--port", Integer.toString(port), "--nohostaware"));
+        micro.addAll(microOptions);
+        micro.addAll(clustered
                 ? List.of("--clustername", clusterName, "--clustermode", "tcpip:127.0.0.1:" + gridPort,
                         "--interfaces", "127.0.0.1", "--startport", Integer.toString(gridPort))
                 : List.of("--nocluster"));
-        pb.environment().put("QUEUE_DB_URL", dbUrl);
-        pb.environment().put("QUEUE_DB_USER", System.getProperty("it.db.user"));
-        pb.environment().put("QUEUE_DB_PASSWORD", System.getProperty("it.db.password", ""));
+        ProcessBuilder pb = new ProcessBuilder(MicroLauncher.command(jvm, Path.of("target", "cluster-root-" + index + suffix), micro))
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        if (dbUrl != null) {
+            pb.environment().put("QUEUE_DB_URL", dbUrl);
+            pb.environment().put("QUEUE_DB_USER", System.getProperty("it.db.user"));
+            pb.environment().put("QUEUE_DB_PASSWORD", System.getProperty("it.db.password", ""));
+        }
         pb.environment().putAll(extraEnv);
         pb.environment().putAll(ownEnv);
         Node node = new Node(index, port, pb.start());
@@ -164,7 +182,7 @@ final class ClusterNodes implements AutoCloseable {
 
     /** Nodes with API tokens answer the probe only with one: the first of their QUEUE_API_TOKENS. */
     private String probeToken() {
-        String tokens = extraEnv.get("QUEUE_API_TOKENS");
+        String tokens = extraEnv.getOrDefault("QUEUE_API_TOKENS", System.getenv("QUEUE_API_TOKENS"));
         return tokens == null || tokens.isBlank() ? null : tokens.split(",")[0].split(":")[0].trim();
     }
 

@@ -1,10 +1,5 @@
 package io.queueserver.it;
 
-import org.jboss.arquillian.container.test.api.Deployment;
-import org.jboss.arquillian.container.test.api.RunAsClient;
-import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.arquillian.test.api.ArquillianResource;
-import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -17,22 +12,16 @@ import java.sql.SQLException;
 import java.net.URL;
 
 /**
- * The built WAR deployed to a real Payara Micro (Arquillian), called over HTTP by {@link #api}, with a real local
- * HTTP server ({@link #target}) for the jobs to call.
+ * The built WAR running in a real Payara Micro ({@link SharedServer}, one for every such class of a failsafe
+ * execution), called over HTTP by {@link #api}, with a real local HTTP server ({@link #target}) for the jobs to call.
+ * The classes share the server and its database, so each works on jobs of its own (its own context or ids).
  */
-@ExtendWith(ArquillianExtension.class)
-@RunAsClient
+@ExtendWith(SharedServer.class)
 abstract class DeployedServerTest {
     static RecordingTarget target;
 
-    @ArquillianResource
     URL base;
     Api api;
-
-    @Deployment(testable = false)
-    static WebArchive deployment() {
-        return Deployments.queueServer();
-    }
 
     @BeforeAll
     static void startTarget() throws IOException {

@@ -1,19 +1,12 @@
 package io.queueserver.it;
 
 import jakarta.json.JsonObject;
-import org.jboss.arquillian.container.test.api.Deployment;
-import org.jboss.arquillian.container.test.api.RunAsClient;
-import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.arquillian.test.api.ArquillianResource;
-import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.io.StringReader;
 import java.net.InetAddress;
-import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,19 +19,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * QUEUE_HTTP_DENY_PRIVATE=true). For every case: the expected 4xx as problem+json naming the field, nothing stored,
  * no connection to the canary that listens where the refused URLs point, and no process started by the server.
  */
-@ExtendWith(ArquillianExtension.class)
-@RunAsClient
-class HostileInputIT {
+class HostileInputIT extends DeployedServerTest {
     static Canary canary;
     static InetAddress machine;
 
-    @ArquillianResource
-    URL base;
-
-    @Deployment(testable = false)
-    static WebArchive deployment() {
-        return Deployments.queueServer();
-    }
 
     @BeforeAll
     static void setUp() throws Exception {

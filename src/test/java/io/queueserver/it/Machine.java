@@ -29,11 +29,12 @@ final class Machine {
         throw new AssertionError("this machine has no non-loopback IPv4 interface; the remote-client tests need one");
     }
 
-    /** The Payara Micro process Arquillian started for this build (its command line names this build's folder). */
+    /** The Payara Micro process of this build's test server (its command line names this build's folder). */
     static Optional<ProcessHandle> server() {
         String build = Path.of("target").toAbsolutePath().toString();
         return ProcessHandle.allProcesses()
-                .filter(p -> p.info().commandLine().map(c -> c.contains("payara-micro.jar") && c.contains(build))
+                .filter(p -> p.info().commandLine().map(c -> c.contains(build)
+                                && (c.contains("payara-micro.jar") || c.contains("fish.payara.micro.impl.PayaraMicroImpl")))
                         .orElse(false))
                 .findFirst();
     }
