@@ -138,12 +138,14 @@ class WaitIT extends DeployedServerTest {
 
     /**
      * 2,000 requests wait at once on one node, ten times the HTTP listener's 200 threads, so they cannot each hold
-     * one: every one is answered, and the server's threads stay far fewer than the waiters.
+     * one: every one is answered, and the server's threads stay far fewer than the waiters. The jobs' key is paused
+     * until every request waits, then resumed.
      */
     @Test
     void twoThousandWaitersCostNoThreadEach() throws Exception {
+        assertEquals(200, api.postJson("/limits/wait-many/pause", "").status());
         String body = "[" + String.join(",", Collections.nCopies(2000,
-                job("/wait-many").replace("\"context\"", "\"delay\":20,\"context\""))) + "]";
+                job("/wait-many").replace("\"context\":\"wait\"", "\"context\":\"wait-many\""))) + "]";
         Api.Answer batch = api.postJson("/jobs", body);
         assertEquals(201, batch.status(), batch.body());
         List<Long> ids = new ArrayList<>();
@@ -170,6 +172,8 @@ class WaitIT extends DeployedServerTest {
         }
         double threadsWhileWaiting = threads();
         assertEquals(2000, waiting, "every request waits at once (queue_wait_requests)");
+        assertEquals(0, target.hits("/wait-many").size(), "no job ran while its key was paused");
+        assertEquals(200, api.postJson("/limits/wait-many/resume", "").status());
         int answered = 0;
         for (CompletableFuture<HttpResponse<String>> w : waiters) {
             HttpResponse<String> r = w.get();
@@ -180,6 +184,7 @@ class WaitIT extends DeployedServerTest {
         assertTrue(threadsWhileWaiting < threadsBefore + 400, "threads before " + threadsBefore + ", with 2,000"
                 + " waiters " + threadsWhileWaiting);
         assertEquals(0, api.metric("queue_wait_requests"), "every waiter was counted out");
+        assertEquals(204, api.send(HttpRequest.newBuilder(api.uri("/limits/wait-many")).DELETE()).status());
     }
 
     /**
