@@ -8,23 +8,42 @@ import io.queueserver.store.JobStore;
 import io.queueserver.store.Limits;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
 
 import java.sql.SQLException;
 import java.util.List;
+import java.util.Optional;
 
 /** One job as {@code GET /jobs/{id}} shows it: with its attempts, callbacks, what holds it back, its unique key. */
 @ApplicationScoped
 public class JobDetail {
+    /** A job changing faster than it can be read is shown as last read, rather than never. */
+    private static final int MAX_READS = 5;
+
     @Inject
     JobStore store;
 
     @Inject
     Limits limits;
 
+    /**
+     * The job's row, its attempts and its callbacks are read by statements of their own, so the job may change
+     * between them (a breaker's pause logs an attempt and puts the job back). The row is read again after the
+     * others, and all of it once more while it changed: the answer never shows a state beside history that
+     * contradicts it.
+     */
     public JsonObject of(Job job) {
-        return withKeyRetry(job, withUnique(job, withHolding(job, JobJson.rest(job, store.attempts(job),
-                store.callbacks(job.id())))));
+        Job seen = job;
+        for (int read = 1; ; read++) {
+            JsonArray attempts = store.attempts(seen);
+            JsonArray callbacks = store.callbacks(seen.id());
+            Optional<Job> now = store.find(seen.id());
+            if (now.isEmpty() || now.get().sameRevisionAs(seen) || read == MAX_READS) {
+                return withKeyRetry(seen, withUnique(seen, withHolding(seen, JobJson.rest(seen, attempts, callbacks))));
+            }
+            seen = now.get();
+        }
     }
 
     /** A job its unique key is bound to says how many duplicate submits it absorbed. */

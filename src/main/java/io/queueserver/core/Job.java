@@ -7,6 +7,7 @@ import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 
 import java.time.LocalDateTime;
+import java.util.Objects;
 
 /**
  * A job row. New jobs are persisted as entities (ids assigned from the node's block, see the store's id blocks, so
@@ -160,6 +161,17 @@ public class Job {
 
     public long id() {
         return id;
+    }
+
+    /**
+     * Whether {@code other} is this job's row unchanged by a claim, a rescue, a pause, a retry or an end (a renewed
+     * lease or progress does not count): what was read about the job between the two reads belongs to this row.
+     */
+    public boolean sameRevisionAs(Job other) {
+        return id == other.id && stateCode == other.stateCode && attempt == other.attempt && rescues == other.rescues
+                && Objects.equals(owner, other.owner) && Objects.equals(runAt, other.runAt)
+                && Objects.equals(timeStarted, other.timeStarted)
+                && Objects.equals(timeCompleted, other.timeCompleted);
     }
 
     public JobState state() {
