@@ -35,12 +35,11 @@ final class ClusterNodes implements AutoCloseable {
     /** Tells the logs and temporary folders of these nodes from those of other test classes' nodes. */
     private final String suffix;
     private final List<String> microOptions;
+    private static final List<String> ON_MARIADB = List.of("--postbootcommandfile", "server-config/mysql.asadmin");
 
     ClusterNodes(String dbUrl, Map<String, String> extraEnv) {
         this(dbUrl, extraEnv, true, "", ON_MARIADB);
     }
-
-    private static final List<String> ON_MARIADB = List.of("--postbootcommandfile", "server-config/mysql.asadmin");
 
     private ClusterNodes(String dbUrl, Map<String, String> extraEnv, boolean clustered, String suffix,
             List<String> microOptions) {
@@ -56,9 +55,7 @@ final class ClusterNodes implements AutoCloseable {
      * ({@code payara.extraMicroOptions}) and its environment, database included.
      */
     static ClusterNodes asConfigured(String name) {
-        String options = System.getProperty("payara.extraMicroOptions", "")
-                .replaceAll("--addlibs\\s+\\S+", "") // the connector is on every node's class path (MicroLauncher)
-                .trim();
+        String options = System.getProperty("payara.extraMicroOptions", "").trim();
         return new ClusterNodes(null, Map.of(), false, "-" + name,
                 options.isEmpty() ? List.of() : List.of(options.split("\\s+")));
     }

@@ -23,7 +23,6 @@ class HostileInputIT extends DeployedServerTest {
     static Canary canary;
     static InetAddress machine;
 
-
     @BeforeAll
     static void setUp() throws Exception {
         Scripts.create();
