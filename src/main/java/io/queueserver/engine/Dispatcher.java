@@ -171,6 +171,9 @@ public class Dispatcher {
 
     /** The longest a worker may take on a job that sets no timeout of its own. */
     @Inject
+    /** A worker gets this long past a job's timeout to end the job itself before the server ends it. */
+    private static final long DEADLINE_MARGIN_SECONDS = 30;
+
     @ConfigProperty(name = "queue.worker.deadline.seconds", defaultValue = "86400")
     long deadlineSeconds;
 
@@ -196,7 +199,7 @@ public class Dispatcher {
         recorder = new Recorder(batch -> completer.finishAll(batch, id), this::recorded, () -> claims.wakeIfBacklog(),
                 recordsExecutor, (task, millis) -> claimsExecutor.schedule(task, millis, TimeUnit.MILLISECONDS), backoff);
         launcher = new Launcher(workersExecutor, workers::find, running, recorder, events::fire, id, deadlineSeconds,
-                this::interrupted, secrets::open);
+                DEADLINE_MARGIN_SECONDS, this::interrupted, secrets::open);
         HostBreakers.Settings breakerSettings = HostBreakers.Settings.of(breaker, breakerWindow, breakerFailureRate,
                 breakerRefused, breakerCooldownSeconds, leaseSeconds);
         breakers = breakerSettings == null ? null : new HostBreakers(breakersStore, breakerSettings, id, Clock.systemUTC());

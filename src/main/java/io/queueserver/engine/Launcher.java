@@ -37,12 +37,13 @@ final class Launcher {
     private final Consumer<Object> events;
     private final String node;
     private final long deadlineSeconds;
+    private final long deadlineMarginSeconds;
     private final Consumer<RunningAttempts.Entry> interrupted;
     private final UnaryOperator<JsonObject> openSecrets;
     private volatile boolean stopping;
 
     Launcher(Executor workersExecutor, Function<String, Optional<Worker>> workers, RunningAttempts running,
-             Recorder recorder, Consumer<Object> events, String node, long deadlineSeconds,
+             Recorder recorder, Consumer<Object> events, String node, long deadlineSeconds, long deadlineMarginSeconds,
              Consumer<RunningAttempts.Entry> interrupted, UnaryOperator<JsonObject> openSecrets) {
         this.interrupted = interrupted;
         this.openSecrets = openSecrets;
@@ -53,6 +54,7 @@ final class Launcher {
         this.events = events;
         this.node = node;
         this.deadlineSeconds = deadlineSeconds;
+        this.deadlineMarginSeconds = deadlineMarginSeconds;
     }
 
     void stopping() {
@@ -101,11 +103,14 @@ final class Launcher {
         return recorded;
     }
 
-    /** The job's own timeout plus a margin for the worker to end it itself; without one, the configured deadline. */
+    /**
+     * The job's own timeout, or without one the configured deadline, plus a margin for the worker to end the job
+     * itself first.
+     */
     private long deadline(JsonObject command) {
         var timeout = command.get("timeout");
         long own = timeout instanceof jakarta.json.JsonNumber n ? n.longValue() : deadlineSeconds;
-        return Math.max(1, own) + 30;
+        return Math.max(1, own) + deadlineMarginSeconds;
     }
 
     private void fire(Object event) {
