@@ -261,6 +261,27 @@ class ClusterIT {
         JsonObject job = api.awaitJob(id, j -> j.getJsonArray("callbacks").getJsonObject(0).getString("state").equals("delivered"),
                 Duration.ofSeconds(10));
         assertEquals(3, job.getJsonArray("callbacks").getJsonObject(0).getInt("attempts"));
+
+        // a callback's own JSON or body is what it sends, so that is what its signature covers
+        long own = api.add("{\"command\":{\"type\":\"http\",\"url\":\"" + target.url("/cb-job") + "\"},"
+                + "\"callback_done\":{\"type\":\"http\",\"method\":\"POST\",\"url\":\"" + target.url("/own-json")
+                + "\",\"json\":{\"job\":\"__JOBID__\",\"text\":\"grüße\"}},"
+                + "\"callback_failed\":{\"type\":\"http\",\"method\":\"POST\",\"url\":\"" + target.url("/own-body")
+                + "\",\"body\":\"never sent\"}}");
+        long ownBody = api.add("{\"command\":{\"type\":\"http\",\"url\":\"" + target.url("/cb-job") + "\"},"
+                + "\"callback_done\":{\"type\":\"http\",\"method\":\"PUT\",\"url\":\"" + target.url("/own-body")
+                + "\",\"body\":\"done: __JOBID__\"}}");
+        api.awaitFinal(own);
+        api.awaitFinal(ownBody);
+        for (String path : List.of("/own-json", "/own-body")) {
+            RecordingTarget.Hit d = target.awaitHit(path, 30_000);
+            assertTrue(!d.body().isEmpty(), path + " sent its own body");
+            String expected = "v1," + Base64.getEncoder().encodeToString(hmac(
+                    Base64.getDecoder().decode(SECRET.substring("whsec_".length())),
+                    d.header("webhook-id") + "." + d.header("webhook-timestamp") + "." + d.body()));
+            assertEquals(expected, d.header("webhook-signature"), path + " signed over " + d.body());
+        }
+        assertEquals("done: " + ownBody, target.awaitHit("/own-body", 1000).body());
     }
 
     /** A node stopped with SIGTERM hands its unfinished jobs back at once; another node runs them, no rescue needed. */
