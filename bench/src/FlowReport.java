@@ -25,6 +25,8 @@ final class FlowReport {
             new Row("flood.idle_max_ms", "  same, slowest lone job (at target)", "ms", "<= 50", v -> v <= 50),
             new Row("flood.idle_db_p50_ms", "  same, database clock p50", "ms", "", null),
             new Row("flood.idle_db_max_ms", "  same, database clock max", "ms", "", null),
+            new Row("flood.idle_submit_p50_ms", "  same, its submit answered (after commit) p50", "ms", "", null),
+            new Row("flood.idle_submit_max_ms", "  same, its submit answered, slowest", "ms", "", null),
             new Row("flood.busy_waiting_first", "  busy jobs waiting at the first lone submit", "jobs", "", null),
             new Row("flood.busy_waiting_last", "  busy jobs waiting after the last lone submit", "jobs", "", null),
             new Row("rate.per_s", "Rate limit 100/s, 3 nodes: rate over 30 s after the first second", "jobs/s", "95 – 105", v -> v >= 95 && v <= 105),

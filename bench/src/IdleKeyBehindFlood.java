@@ -27,13 +27,18 @@ final class IdleKeyBehindFlood {
                 Thread.sleep(5);
             }
             Options.result("flood.busy_waiting_first", JobTable.waiting(flood.db, "busy"));
+            long[] submits = new long[lone];
             for (int i = 0; i < lone; i++) {
                 Thread.sleep(spacingMillis);
-                String job = JobsApi.httpJob(idleContext, "idle", flood.target.url("/lat?t=" + System.nanoTime()), 30);
+                long sent = System.nanoTime();
+                String job = JobsApi.httpJob(idleContext, "idle", flood.target.url("/lat?t=" + sent), 30);
                 if (http.exchange(KeepAliveClient.request("POST", node, "/jobs/add", job), null) != 200) {
                     throw new IllegalStateException("a lone job was refused");
                 }
+                submits[i] = (System.nanoTime() - sent) / 1000;
             }
+            Options.result("flood.idle_submit_p50_ms", Stats.percentile(submits, 50) / 1000.0);
+            Options.result("flood.idle_submit_max_ms", Stats.percentile(submits, 100) / 1000.0);
             Options.result("flood.busy_waiting_last", JobTable.waiting(flood.db, "busy"));
             long deadline = System.nanoTime() + timeout * 1_000_000_000L;
             long[] counts = flood.finishedCounts();

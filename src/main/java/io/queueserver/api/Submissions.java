@@ -96,8 +96,10 @@ public class Submissions {
 
     /** Wakes the dispatcher for jobs due now, and tells the observers of each stored job (id null: not stored). */
     private void announce(List<JobSpec> specs, List<Long> ids) {
-        if (specs.stream().anyMatch(spec -> !spec.scheduled())) {
-            engine.wake();
+        List<String> dueKeys = specs.stream().filter(spec -> !spec.scheduled()).map(JobSpec::concurrencyKey)
+                .distinct().toList();
+        if (!dueKeys.isEmpty()) {
+            engine.submitted(dueKeys);
         }
         for (int i = 0; i < ids.size(); i++) {
             if (ids.get(i) != null) {

@@ -7,7 +7,11 @@ import io.queueserver.core.Claim;
 import io.queueserver.core.DatabaseBackoff;
 import io.queueserver.core.WakeLoop;
 
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import java.util.logging.Logger;
@@ -17,35 +21,69 @@ import java.util.logging.Logger;
  * {@link #MAX_CLAIM}), and hands each batch to the launcher. A wake-up with no free slot only notes the backlog:
  * the next recorded result wakes the loop again. When flow control held jobs back, the loop tries again when the
  * next token is due (rate limits) or soon (a key at its concurrency limit, a pause).
+ * <p>
+ * A job submitted during a round, of a key that round did not see waiting, is claimed beside it into slots freed
+ * meanwhile (up to {@link #MAX_NEW}): behind a flood of one key, another key's lone job would otherwise wait for the
+ * round in flight and then for its turn in the next, two rounds of a full batch each.
  */
 final class ClaimLoop {
     private static final Logger LOG = Logger.getLogger(ClaimLoop.class.getName());
     static final int MAX_CLAIM = 100;
+    static final int MAX_NEW = 16;
+
+    /** A claim of up to {@code max} jobs of {@code keys}, which no round saw waiting. */
+    record NewKeys(List<String> keys, int max) {
+    }
 
     private final Capacity capacity;
     private final RunningAttempts running;
     private final DatabaseCall<Integer, Claimer.Claimed> claim;
+    private final DatabaseCall<NewKeys, List<Claim>> claimNew;
     private final BiConsumer<Runnable, Long> later;
     private final Consumer<List<Claim>> launch;
     private final DatabaseBackoff backoff;
     private final WakeLoop loop;
+    private final WakeLoop beside;
+    private final Set<String> newKeys = ConcurrentHashMap.newKeySet();
     private volatile boolean backlog = true;
     private volatile boolean stopped;
+    private volatile boolean claiming;
+    /** The keys the last round saw waiting; null before the first and when more waited than a round reads. */
+    private volatile Set<String> seen;
 
     ClaimLoop(Capacity capacity, RunningAttempts running, DatabaseCall<Integer, Claimer.Claimed> claim,
-              Consumer<List<Claim>> launch, Executor executor, BiConsumer<Runnable, Long> later, DatabaseBackoff backoff) {
+              DatabaseCall<NewKeys, List<Claim>> claimNew, Consumer<List<Claim>> launch, Executor executor,
+              BiConsumer<Runnable, Long> later, DatabaseBackoff backoff) {
         this.capacity = capacity;
         this.later = later;
         this.running = running;
         this.claim = claim;
+        this.claimNew = claimNew;
         this.launch = launch;
         this.backoff = backoff;
         this.loop = new WakeLoop("claim", executor, this::round);
+        this.beside = new WakeLoop("new-key claim", executor, this::claimNewKeys);
     }
 
     void wake() {
         if (!stopped && !backoff.waiting()) {
             loop.wake();
+        }
+    }
+
+    /** Jobs of these keys were submitted, due now. */
+    void submitted(Collection<String> keys) {
+        wake();
+        Set<String> known = seen;
+        if (!claiming || known == null || stopped || backoff.waiting()) {
+            return; // no round in flight (the wake-up claims them at once), or not known to be new
+        }
+        boolean added = false;
+        for (String key : keys) {
+            added |= key != null && !known.contains(key) && newKeys.add(key);
+        }
+        if (added) {
+            beside.wake();
         }
     }
 
@@ -73,10 +111,12 @@ final class ClaimLoop {
             }
             List<Claim> claims;
             long retryIn;
+            claiming = true;
             try {
                 Claimer.Claimed claimed = claim.apply(slots);
                 claims = claimed.claims();
                 retryIn = claimed.retryInMillis();
+                seen = claimed.waitingKeys();
                 backoff.succeeded();
             } catch (Exception e) {
                 capacity.release(slots);
@@ -85,6 +125,8 @@ final class ClaimLoop {
                     loop.wake();
                 }
                 return;
+            } finally {
+                claiming = false;
             }
             capacity.release(slots - claims.size());
             for (Claim c : claims) {
@@ -103,6 +145,34 @@ final class ClaimLoop {
                 return;
             }
             LOG.finest(() -> "claimed a full batch of " + slots);
+        }
+    }
+
+    /** Keys that found no free slot, or whose claim failed, are left to the next round, which the submit woke. */
+    private void claimNewKeys() {
+        List<String> keys = new ArrayList<>(newKeys);
+        newKeys.removeAll(keys);
+        if (keys.isEmpty() || stopped) {
+            return;
+        }
+        int slots = capacity.take(MAX_NEW);
+        if (slots == 0) {
+            return;
+        }
+        List<Claim> claims;
+        try {
+            claims = claimNew.apply(new NewKeys(keys, slots));
+        } catch (Exception e) {
+            capacity.release(slots);
+            LOG.fine(() -> "claim of new keys failed (the next round takes them): " + e);
+            return;
+        }
+        capacity.release(slots - claims.size());
+        for (Claim c : claims) {
+            running.add(c, true);
+        }
+        if (!claims.isEmpty()) {
+            launch.accept(claims);
         }
     }
 }

@@ -10,6 +10,7 @@ import io.queueserver.core.JobEvents;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.event.Observes;
 
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -71,6 +72,14 @@ public class Engine {
         Parts p = parts;
         if (p != null) {
             p.claims().wake();
+        }
+    }
+
+    /** Jobs of these concurrency keys were stored, due now: a claim round soon, and a new key's jobs perhaps sooner. */
+    public void submitted(Collection<String> concurrencyKeys) {
+        Parts p = parts;
+        if (p != null) {
+            p.claims().submitted(concurrencyKeys);
         }
     }
 

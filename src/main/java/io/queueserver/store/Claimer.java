@@ -13,6 +13,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
@@ -45,8 +46,11 @@ public class Claimer {
     /** Where the last claim's turn between keys stopped: the next one starts after it. */
     private volatile String cursor;
 
-    /** What a claim round took, and when limits held jobs back, in how many ms to try again (else -1). */
-    public record Claimed(List<Claim> claims, long retryInMillis) {
+    /**
+     * What a claim round took; when limits held jobs back, in how many ms to try again (else -1); the keys it saw
+     * waiting, or null when more keys wait than a round reads.
+     */
+    public record Claimed(List<Claim> claims, long retryInMillis, Set<String> waitingKeys) {
     }
 
     /**
@@ -66,7 +70,18 @@ public class Claimer {
         if (round.lastKey() != null) {
             cursor = round.lastKey();
         }
-        return new Claimed(book.withKeyRetry(round.claims()), round.retryInMillis());
+        return new Claimed(book.withKeyRetry(round.claims()), round.retryInMillis(),
+                first.keys().size() < FlowClaim.MAX_KEYS ? Set.copyOf(first.keys()) : null);
+    }
+
+    /**
+     * Up to {@code max} jobs of keys submitted while a round ran that the round did not see waiting: a new key's job
+     * need not wait for the round in flight and then take its turn in the next one. Keys under rules that pause,
+     * count or meter them wait for the rounds, which take their locks.
+     */
+    public List<Claim> claimNewKeys(List<String> keys, int max, String owner, long leaseMicros) throws SQLException {
+        var book = limits.book();
+        return book.withKeyRetry(transactions.run(tx -> FlowClaim.claimPlain(tx, book, keys, max, owner, leaseMicros)));
     }
 
     /** The keys with waiting jobs, and the claim when no rule throttles them (else it needs a transaction of its own). */

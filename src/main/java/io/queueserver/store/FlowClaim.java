@@ -109,8 +109,7 @@ public final class FlowClaim {
         }
         Connection c = tx.connection();
         boolean throttled = book.throttlesAny(keys);
-        if (!throttled && keys.size() == 1 && book.pausedContexts().isEmpty()
-                && book.forKey(keys.get(0)).stream().noneMatch(LimitRule::paused)) {
+        if (keys.size() == 1 && plain(book, keys.get(0))) {
             List<Claim> claims = Claimer.select(tx, ONE_KEY, keys.get(0), max);
             return new Round(Claimer.markWorking(c, claims, owner, leaseMicros), NOT_HELD, keys.get(0));
         }
@@ -164,6 +163,27 @@ public final class FlowClaim {
         RateBuckets.store(c, tokens);
         String last = chosen.isEmpty() ? null : chosen.get(chosen.size() - 1).key();
         return new Round(Claimer.markWorking(c, claims, owner, leaseMicros), retry[0], last);
+    }
+
+    /** Whether nothing pauses, counts or meters a key's jobs, so that the one-key statement may claim them. */
+    static boolean plain(LimitBook book, String key) {
+        return !book.queuePaused() && book.pausedContexts().isEmpty() && !book.throttlesAny(List.of(key))
+                && book.forKey(key).stream().noneMatch(LimitRule::paused);
+    }
+
+    /**
+     * Up to {@code max} jobs of keys that no claim round saw waiting, in key order; keys under a rule that pauses,
+     * counts or meters them are left to the rounds.
+     */
+    static List<Claim> claimPlain(Transactions.Tx tx, LimitBook book, List<String> keys, int max, String owner,
+                                  long leaseMicros) throws SQLException {
+        List<Claim> claims = new ArrayList<>();
+        for (String key : keys) {
+            if (claims.size() < max && plain(book, key)) {
+                claims.addAll(Claimer.select(tx, ONE_KEY, key, max - claims.size()));
+            }
+        }
+        return Claimer.markWorking(tx.connection(), claims, owner, leaseMicros);
     }
 
     private static void held(long[] retry, long millis) {

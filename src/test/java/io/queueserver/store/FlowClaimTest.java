@@ -175,4 +175,26 @@ class FlowClaimTest {
         assertTrue(ids(round).contains(other));
         assertTrue(round.retryInMillis() > 0);
     }
+
+    @Test
+    void newKeysAreClaimedInKeyOrderExceptWhereARulePausesCountsOrMeters() throws SQLException {
+        List<Long> fresh = jobs("fresh", 3);
+        long other = job("other", "ctx", "http://127.0.0.1:9/x");
+        jobs("mailing", 2);
+        jobs("payments", 2);
+        jobs("thumbnails", 2);
+        LimitBook book = new LimitBook(List.of(concurrency("mailing", 5), rate("payments", "5/s", 3),
+                LimitRule.none("thumbnails").withPaused(true)));
+        List<Claim> claims = FlowClaim.claimPlain(new Transactions.Tx(null, c, new StateCounts()), book,
+                List.of("fresh", "mailing", "payments", "thumbnails", "other"), 10, "node-a", 60_000_000);
+        c.commit();
+        List<Long> expected = new ArrayList<>(fresh);
+        expected.add(other);
+        assertEquals(expected, claims.stream().map(Claim::id).toList(), "the limited and paused keys wait for a round");
+        assertEquals(List.of(), FlowClaim.claimPlain(new Transactions.Tx(null, c, new StateCounts()),
+                new LimitBook(List.of(LimitRule.none("*").withPaused(true))), List.of("mailing"), 10, "node-a",
+                60_000_000), "the whole queue paused");
+        assertEquals(2, FlowClaim.claimPlain(new Transactions.Tx(null, c, new StateCounts()), LimitBook.EMPTY,
+                List.of("mailing", "payments"), 2, "node-a", 60_000_000).size(), "no more than the free slots");
+    }
 }
