@@ -204,7 +204,8 @@ public class Dispatcher {
                 breakerRefused, breakerCooldownSeconds, leaseSeconds);
         breakers = breakerSettings == null ? null : new HostBreakers(breakersStore, breakerSettings, id, Clock.systemUTC());
         claims = new ClaimLoop(capacity, running, n -> claimer.claim(n, id, leaseMicros),
-                keys -> claimer.claimNewKeys(keys.keys(), keys.max(), id, leaseMicros), this::launch, claimsExecutor, (task, millis) -> claimsExecutor.schedule(task, millis, TimeUnit.MILLISECONDS), backoff);
+                keys -> claimer.claimNewKeys(keys.keys(), keys.max(), id, leaseMicros), this::launch, claimsExecutor,
+                (task, millis) -> claimsExecutor.schedule(task, millis, TimeUnit.MILLISECONDS), backoff);
         heartbeat = new Heartbeat(id, new Heartbeat.Store(n -> {
             nodes.beat(n);
             return null;
