@@ -128,13 +128,7 @@ final class ClaimLoop {
             } finally {
                 claiming = false;
             }
-            capacity.release(slots - claims.size());
-            for (Claim c : claims) {
-                running.add(c, true);
-            }
-            if (!claims.isEmpty()) {
-                launch.accept(claims);
-            }
+            start(slots, claims);
             if (retryIn >= 0) { // limits held jobs back: try again when a token is due or a rule may have changed
                 backlog = true;
                 later.accept(this::wake, retryIn);
@@ -167,6 +161,11 @@ final class ClaimLoop {
             LOG.fine(() -> "claim of new keys failed (the next round takes them): " + e);
             return;
         }
+        start(slots, claims);
+    }
+
+    /** The slots a claim took but did not fill go back; the claimed attempts are entered and launched. */
+    private void start(int slots, List<Claim> claims) {
         capacity.release(slots - claims.size());
         for (Claim c : claims) {
             running.add(c, true);

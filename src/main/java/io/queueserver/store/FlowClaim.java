@@ -110,8 +110,7 @@ public final class FlowClaim {
         Connection c = tx.connection();
         boolean throttled = book.throttlesAny(keys);
         if (keys.size() == 1 && plain(book, keys.get(0))) {
-            List<Claim> claims = Claimer.select(tx, ONE_KEY, keys.get(0), max);
-            return new Round(Claimer.markWorking(c, claims, owner, leaseMicros), NOT_HELD, keys.get(0));
+            return new Round(claimPlain(tx, book, keys, max, owner, leaseMicros), NOT_HELD, keys.get(0));
         }
         long[] retry = {NOT_HELD};
         Map<String, Integer> running = throttled ? lockAndCountRunning(c, book, keys) : Map.of();
