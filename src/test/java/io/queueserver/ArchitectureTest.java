@@ -6,6 +6,7 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.fields;
 import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
@@ -22,6 +23,13 @@ class ArchitectureTest {
     @Test
     void noPackageCycles() {
         slices().matching("io.queueserver.(*)..").should().beFreeOfCycles().check(classes);
+    }
+
+    /** A {@code @ConfigProperty} field without {@code @Inject} keeps its Java default: the setting is silently ignored. */
+    @Test
+    void configuredFieldsAreInjected() {
+        fields().that().areAnnotatedWith(org.eclipse.microprofile.config.inject.ConfigProperty.class)
+                .should().beAnnotatedWith(jakarta.inject.Inject.class).check(classes);
     }
 
     @Test

@@ -169,11 +169,11 @@ public class Dispatcher {
     @Inject
     Breakers breakersStore;
 
-    /** The longest a worker may take on a job that sets no timeout of its own. */
-    @Inject
     /** A worker gets this long past a job's timeout to end the job itself before the server ends it. */
     private static final long DEADLINE_MARGIN_SECONDS = 30;
 
+    /** The longest a worker may take on a job that sets no timeout of its own. */
+    @Inject
     @ConfigProperty(name = "queue.worker.deadline.seconds", defaultValue = "86400")
     long deadlineSeconds;
 
