@@ -2,34 +2,61 @@ package io.queueserver.engine;
 
 import java.util.concurrent.Semaphore;
 
-/** The node's job slots: {@code max_threads} jobs run at once on this node, exactly (run-now included). */
+/**
+ * The node's job slots: {@code max_threads} jobs run at once on this node, exactly (run-now included). The last
+ * {@link #reserved()} free slots are a reserve: claim rounds fill them only with keys whose waiting jobs they take
+ * whole, so that behind one key's flood another key's job finds a slot at once instead of waiting for one to free.
+ */
 public final class Capacity {
     private final int max;
+    private final int reserved;
     private final Semaphore slots;
 
-    public Capacity(int max) {
+    public Capacity(int max, int reserved) {
         if (max < 1) {
             throw new IllegalStateException("queue.max.threads (QUEUE_MAX_THREADS) must be at least 1, not " + max);
         }
+        if (reserved < 0 || reserved >= max) {
+            throw new IllegalStateException("queue.reserved.slots (QUEUE_RESERVED_SLOTS) must be at least 0 and less"
+                    + " than queue.max.threads (" + max + "), not " + reserved);
+        }
         this.max = max;
+        this.reserved = reserved;
         this.slots = new Semaphore(max);
+    }
+
+    /** The reserve when none is configured: one slot from 10 slots on, none below (it would be a tenth or more). */
+    public static int defaultReserve(int max) {
+        return max >= 10 ? 1 : 0;
     }
 
     public int max() {
         return max;
     }
 
+    public int reserved() {
+        return reserved;
+    }
+
     public int free() {
         return slots.availablePermits();
     }
 
-    /** Takes up to {@code wanted} free slots and returns how many were taken. */
+    /** Takes up to {@code wanted} free slots, the reserve included, and returns how many were taken. */
     int take(int wanted) {
         int taken = 0;
         while (taken < wanted && slots.tryAcquire()) {
             taken++;
         }
         return taken;
+    }
+
+    /**
+     * Takes up to {@code wanted} free slots but leaves the reserve free. Concurrent takers may dip into it: the reserve
+     * is a best effort, {@code max} is exact.
+     */
+    int takeLeavingReserve(int wanted) {
+        return take(Math.max(0, Math.min(wanted, slots.availablePermits() - reserved)));
     }
 
     /** One slot, waiting up to {@code timeout} for it (a claim round holds the free slots for a moment). */

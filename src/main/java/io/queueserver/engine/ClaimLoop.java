@@ -25,11 +25,19 @@ import java.util.logging.Logger;
  * A job submitted during a round, of a key that round did not see waiting, is claimed beside it into slots freed
  * meanwhile (up to {@link #MAX_NEW}): behind a flood of one key, another key's lone job would otherwise wait for the
  * round in flight and then for its turn in the next, two rounds of a full batch each.
+ * <p>
+ * Rounds leave the capacity's reserve free. Only when no other slot is free does a round claim into it, and then only
+ * jobs of keys whose waiting jobs it takes whole: a flood that fills every other slot cannot take the reserve, so the
+ * next job of another key starts at once instead of waiting for the flood's results to free a slot.
  */
 final class ClaimLoop {
     private static final Logger LOG = Logger.getLogger(ClaimLoop.class.getName());
     static final int MAX_CLAIM = 100;
     static final int MAX_NEW = 16;
+
+    /** A round's claim into {@code slots} free slots; {@code reserve}: they are the reserve. */
+    record Ask(int slots, boolean reserve) {
+    }
 
     /** A claim of up to {@code max} jobs of {@code keys}, which no round saw waiting. */
     record NewKeys(List<String> keys, int max) {
@@ -37,7 +45,7 @@ final class ClaimLoop {
 
     private final Capacity capacity;
     private final RunningAttempts running;
-    private final DatabaseCall<Integer, Claimer.Claimed> claim;
+    private final DatabaseCall<Ask, Claimer.Claimed> claim;
     private final DatabaseCall<NewKeys, List<Claim>> claimNew;
     private final BiConsumer<Runnable, Long> later;
     private final Consumer<List<Claim>> launch;
@@ -51,7 +59,7 @@ final class ClaimLoop {
     /** The keys the last round saw waiting; null before the first and when more waited than a round reads. */
     private volatile Set<String> seen;
 
-    ClaimLoop(Capacity capacity, RunningAttempts running, DatabaseCall<Integer, Claimer.Claimed> claim,
+    ClaimLoop(Capacity capacity, RunningAttempts running, DatabaseCall<Ask, Claimer.Claimed> claim,
               DatabaseCall<NewKeys, List<Claim>> claimNew, Consumer<List<Claim>> launch, Executor executor,
               BiConsumer<Runnable, Long> later, DatabaseBackoff backoff) {
         this.capacity = capacity;
@@ -104,18 +112,24 @@ final class ClaimLoop {
 
     private void round() {
         while (!stopped) {
-            int slots = capacity.take(MAX_CLAIM);
+            int slots = capacity.takeLeavingReserve(MAX_CLAIM);
+            boolean reserve = slots == 0;
+            if (reserve) {
+                slots = capacity.take(capacity.reserved());
+            }
             if (slots == 0) {
                 backlog = true;
                 return;
             }
             List<Claim> claims;
             long retryIn;
+            boolean keptReserve;
             claiming = true;
             try {
-                Claimer.Claimed claimed = claim.apply(slots);
+                Claimer.Claimed claimed = claim.apply(new Ask(slots, reserve));
                 claims = claimed.claims();
                 retryIn = claimed.retryInMillis();
+                keptReserve = claimed.keptReserve();
                 seen = claimed.waitingKeys();
                 backoff.succeeded();
             } catch (Exception e) {
@@ -134,11 +148,15 @@ final class ClaimLoop {
                 later.accept(this::wake, retryIn);
                 return;
             }
+            if (keptReserve) { // keys too deep for the reserve wait: a recorded result frees a slot and wakes the loop
+                backlog = true;
+                return;
+            }
             if (claims.size() < slots) {
                 backlog = false;
                 return;
             }
-            LOG.finest(() -> "claimed a full batch of " + slots);
+            LOG.finest(() -> "claimed a full batch of " + claims.size());
         }
     }
 

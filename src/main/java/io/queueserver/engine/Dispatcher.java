@@ -133,6 +133,11 @@ public class Dispatcher {
     @ConfigProperty(name = "queue.max.threads", defaultValue = "20")
     int maxThreads;
 
+    /** Slots left free for keys whose waiting jobs they take whole (README "Flow control"); default: 1 from 10 slots on. */
+    @Inject
+    @ConfigProperty(name = "queue.reserved.slots")
+    java.util.Optional<Integer> reservedSlots;
+
     @Inject
     @ConfigProperty(name = "queue.dispatch.tick.ms", defaultValue = "500")
     long tickMillis;
@@ -194,7 +199,7 @@ public class Dispatcher {
         long leaseMicros = TimeUnit.SECONDS.toMicros(leaseSeconds);
         Duration beatInterval = Duration.ofMillis(Math.max(1, TimeUnit.SECONDS.toMillis(leaseSeconds) / 3));
         String id = node.id();
-        capacity = new Capacity(maxThreads);
+        capacity = new Capacity(maxThreads, reservedSlots.orElse(Capacity.defaultReserve(maxThreads)));
         running = new RunningAttempts();
         recorder = new Recorder(batch -> completer.finishAll(batch, id), this::recorded, () -> claims.wakeIfBacklog(),
                 recordsExecutor, (task, millis) -> claimsExecutor.schedule(task, millis, TimeUnit.MILLISECONDS), backoff);
@@ -203,7 +208,7 @@ public class Dispatcher {
         HostBreakers.Settings breakerSettings = HostBreakers.Settings.of(breaker, breakerWindow, breakerFailureRate,
                 breakerRefused, breakerCooldownSeconds, leaseSeconds);
         breakers = breakerSettings == null ? null : new HostBreakers(breakersStore, breakerSettings, id, Clock.systemUTC());
-        claims = new ClaimLoop(capacity, running, n -> claimer.claim(n, id, leaseMicros),
+        claims = new ClaimLoop(capacity, running, ask -> claimer.claim(ask.slots(), ask.reserve(), id, leaseMicros),
                 keys -> claimer.claimNewKeys(keys.keys(), keys.max(), id, leaseMicros), this::launch, claimsExecutor,
                 (task, millis) -> claimsExecutor.schedule(task, millis, TimeUnit.MILLISECONDS), backoff);
         heartbeat = new Heartbeat(id, new Heartbeat.Store(n -> {

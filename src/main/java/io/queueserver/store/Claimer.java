@@ -48,30 +48,32 @@ public class Claimer {
 
     /**
      * What a claim round took; when limits held jobs back, in how many ms to try again (else -1); the keys it saw
-     * waiting, or null when more keys wait than a round reads.
+     * waiting, or null when more keys wait than a round reads; whether a claim into the reserve left keys waiting
+     * that it could not take whole.
      */
-    public record Claimed(List<Claim> claims, long retryInMillis, Set<String> waitingKeys) {
+    public record Claimed(List<Claim> claims, long retryInMillis, Set<String> waitingKeys, boolean keptReserve) {
     }
 
     /**
      * Claims up to {@code max} due jobs under flow control ({@link FlowClaim}). The keys with waiting jobs are read
      * first; when a rule throttles one of them the claim runs in a transaction of its own that starts with the
      * rules' locks. Each claim carries its key's retry policy, as the rules were read at most a moment ago.
+     * {@code reserve}: the slots are the node's reserve, for keys whose waiting jobs they take whole.
      */
-    public Claimed claim(int max, String owner, long leaseMicros) throws SQLException {
+    public Claimed claim(int max, boolean reserve, String owner, long leaseMicros) throws SQLException {
         var book = limits.book();
         FirstPass first = transactions.run(tx -> {
             List<String> keys = FlowClaim.waitingKeys(tx.connection(), cursor);
             return new FirstPass(keys, book.throttlesAny(keys) ? null
-                    : FlowClaim.claim(tx, book, keys, max, owner, leaseMicros));
+                    : FlowClaim.claim(tx, book, keys, max, reserve, owner, leaseMicros));
         });
         FlowClaim.Round round = first.round() != null ? first.round()
-                : transactions.run(tx -> FlowClaim.claim(tx, book, first.keys(), max, owner, leaseMicros));
+                : transactions.run(tx -> FlowClaim.claim(tx, book, first.keys(), max, reserve, owner, leaseMicros));
         if (round.lastKey() != null) {
             cursor = round.lastKey();
         }
         return new Claimed(book.withKeyRetry(round.claims()), round.retryInMillis(),
-                first.keys().size() < FlowClaim.MAX_KEYS ? Set.copyOf(first.keys()) : null);
+                first.keys().size() < FlowClaim.MAX_KEYS ? Set.copyOf(first.keys()) : null, round.keptReserve());
     }
 
     /**

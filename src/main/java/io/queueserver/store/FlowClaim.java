@@ -43,8 +43,14 @@ public final class FlowClaim {
     private FlowClaim() {
     }
 
-    /** The claims; when limits held jobs back, in how many ms to try again ({@link #NOT_HELD} if none); the last key served. */
-    record Round(List<Claim> claims, long retryInMillis, String lastKey) {
+    /**
+     * The claims; when limits held jobs back, in how many ms to try again ({@link #NOT_HELD} if none); the last key
+     * served; whether a claim into the reserve left keys waiting that it could not take whole.
+     */
+    record Round(List<Claim> claims, long retryInMillis, String lastKey, boolean keptReserve) {
+        Round(List<Claim> claims, long retryInMillis, String lastKey) {
+            this(claims, retryInMillis, lastKey, false);
+        }
     }
 
     /**
@@ -97,10 +103,11 @@ public final class FlowClaim {
 
     /**
      * Claims up to {@code max} jobs of {@code keys} (in turn order) as {@link Claimer} does. When a rule throttles any
-     * of the keys this must be the transaction's first work, so that its snapshot starts after the rule locks.
+     * of the keys this must be the transaction's first work, so that its snapshot starts after the rule locks. Into
+     * the {@code reserve}, only keys whose waiting jobs (as far as they may start) the claim takes whole.
      */
-    static Round claim(Transactions.Tx tx, LimitBook book, List<String> keys, int max, String owner, long leaseMicros)
-            throws SQLException {
+    static Round claim(Transactions.Tx tx, LimitBook book, List<String> keys, int max, boolean reserve, String owner,
+                       long leaseMicros) throws SQLException {
         if (keys.isEmpty() || max <= 0) {
             return new Round(List.of(), NOT_HELD, null);
         }
@@ -109,7 +116,7 @@ public final class FlowClaim {
         }
         Connection c = tx.connection();
         boolean throttled = book.throttlesAny(keys);
-        if (keys.size() == 1 && plain(book, keys.get(0))) {
+        if (keys.size() == 1 && !reserve && plain(book, keys.get(0))) {
             return new Round(claimPlain(tx, book, keys, max, owner, leaseMicros), NOT_HELD, keys.get(0));
         }
         long[] retry = {NOT_HELD};
@@ -147,8 +154,15 @@ public final class FlowClaim {
                 allowance.merge(e.getKey(), (int) Math.floor(t), Math::min);
             }
         }
-        int share = Math.max(4, (int) Math.ceil(2.0 * max / keys.size()));
-        Map<String, Deque<Candidate>> candidates = candidates(c, book, allowance, Math.min(share, max));
+        int share = reserve ? max : Math.min(max, Math.max(4, (int) Math.ceil(2.0 * max / keys.size())));
+        Map<String, Deque<Candidate>> candidates = candidates(c, book, allowance, share, reserve);
+        boolean keptReserve = false;
+        for (var e : candidates.entrySet()) {
+            if (reserve && e.getValue().size() > allowance.get(e.getKey())) {
+                e.getValue().clear(); // more wait than the key may start now: it waits for a slot that is not the reserve
+                keptReserve = true;
+            }
+        }
         Map<String, RateBuckets.Bucket> hostBuckets = hostBuckets(book, candidates);
         RateBuckets.lock(c, hostBuckets.values(), tokens);
         List<Candidate> chosen = takeTurns(book, keys, candidates, max, keyBuckets, hostBuckets, tokens, retry);
@@ -161,7 +175,7 @@ public final class FlowClaim {
         }
         RateBuckets.store(c, tokens);
         String last = chosen.isEmpty() ? null : chosen.get(chosen.size() - 1).key();
-        return new Round(Claimer.markWorking(c, claims, owner, leaseMicros), retry[0], last);
+        return new Round(Claimer.markWorking(c, claims, owner, leaseMicros), retry[0], last, keptReserve);
     }
 
     /** Whether nothing pauses, counts or meters a key's jobs, so that the one-key statement may claim them. */
@@ -226,9 +240,12 @@ public final class FlowClaim {
         return running;
     }
 
-    /** Each key's next jobs in its order, as many as it may start (a few more than its share of the slots at most). */
+    /**
+     * Each key's next jobs in its order, as many as it may start (a few more than its share of the slots at most);
+     * with {@code probe} one more, which shows whether more wait.
+     */
     private static Map<String, Deque<Candidate>> candidates(Connection c, LimitBook book, Map<String, Integer> allowance,
-                                                             int share) throws SQLException {
+                                                             int share, boolean probe) throws SQLException {
         Map<String, Deque<Candidate>> byKey = new LinkedHashMap<>();
         List<String> asked = new ArrayList<>();
         List<Integer> counts = new ArrayList<>();
@@ -236,7 +253,7 @@ public final class FlowClaim {
             byKey.put(key, new ArrayDeque<>());
             if (allow > 0) {
                 asked.add(key);
-                counts.add(Math.min(allow, share));
+                counts.add(Math.min(allow, share) + (probe ? 1 : 0));
             }
         });
         if (asked.isEmpty()) {

@@ -17,9 +17,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The claim loop on a direct executor with a stand-in store: capacity, batches, backlog, database failures. */
 class ClaimLoopTest {
     private final ManualClock clock = new ManualClock();
-    private final Capacity capacity = new Capacity(5);
+    private Capacity capacity = new Capacity(5, 0);
     private final RunningAttempts running = new RunningAttempts();
     private final List<Integer> asked = new ArrayList<>();
+    private final List<Boolean> reserves = new ArrayList<>();
+    private int lone;
     private final List<List<Claim>> launched = new ArrayList<>();
     private final DatabaseBackoff backoff = new DatabaseBackoff(Logger.getAnonymousLogger(), "test", clock);
     private int waiting;
@@ -32,25 +34,40 @@ class ClaimLoopTest {
     private Set<String> seenKeys = Set.of("busy");
     private Runnable duringClaim = () -> { };
 
-    private final ClaimLoop loop = new ClaimLoop(capacity, running, n -> {
-        asked.add(n);
-        if (databaseAway) {
-            throw new SQLTransientConnectionException("away", "08001");
-        }
-        List<Claim> claims = new ArrayList<>();
-        for (int i = 0; i < n && waiting > 0; i++, waiting--) {
-            claims.add(Claims.of(nextId++, 1));
-        }
-        duringClaim.run();
-        return new Claimer.Claimed(claims, heldBackMillis, seenKeys);
-    }, keys -> {
-        askedNew.add(keys);
-        List<Claim> claims = new ArrayList<>();
-        for (int i = 0; i < keys.max() && newWaiting > 0; i++, newWaiting--) {
-            claims.add(Claims.of(nextId++, 1));
-        }
-        return claims;
-    }, launched::add, Runnable::run, (task, millis) -> laterMillis.add(millis), backoff);
+    private ClaimLoop loop = loop();
+
+    /**
+     * The stand-in store: a round claims the lone jobs of another key first (turns between keys), then the flood's;
+     * into the reserve only what it takes whole.
+     */
+    private ClaimLoop loop() {
+        return new ClaimLoop(capacity, running, ask -> {
+            int n = ask.slots();
+            asked.add(n);
+            reserves.add(ask.reserve());
+            if (databaseAway) {
+                throw new SQLTransientConnectionException("away", "08001");
+            }
+            List<Claim> claims = new ArrayList<>();
+            boolean loneFits = !ask.reserve() || lone <= n;
+            for (int i = 0; i < n && lone > 0 && loneFits; i++, lone--) {
+                claims.add(Claims.of(nextId++, 1));
+            }
+            boolean floodFits = !ask.reserve() || waiting <= n - claims.size();
+            for (int i = claims.size(); i < n && waiting > 0 && floodFits; i++, waiting--) {
+                claims.add(Claims.of(nextId++, 1));
+            }
+            duringClaim.run();
+            return new Claimer.Claimed(claims, heldBackMillis, seenKeys, !floodFits && waiting > 0);
+        }, keys -> {
+            askedNew.add(keys);
+            List<Claim> claims = new ArrayList<>();
+            for (int i = 0; i < keys.max() && newWaiting > 0; i++, newWaiting--) {
+                claims.add(Claims.of(nextId++, 1));
+            }
+            return claims;
+        }, launched::add, Runnable::run, (task, millis) -> laterMillis.add(millis), backoff);
+    }
 
     @Test
     void claimsOnlyTheFreeSlotsAndNotesTheBacklog() {
@@ -99,6 +116,43 @@ class ClaimLoopTest {
         clock.advance(java.time.Duration.ofSeconds(31));
         loop.wake();
         assertEquals(3, running.size());
+    }
+
+    /** Six slots, one of them the reserve, and one key's jobs waiting: the claim for five, then one into the reserve. */
+    private void wakeWithAReserve(int flood) {
+        capacity = new Capacity(6, 1);
+        loop = loop();
+        waiting = flood;
+        loop.wake();
+        assertEquals(List.of(5, 1), asked, "the flood's claim, then one into the reserve");
+    }
+
+    /** A flood fills every slot but the reserve; another key's job submitted then starts at once in the reserve. */
+    @Test
+    void aFloodLeavesTheReserveToAnotherKeysJob() {
+        wakeWithAReserve(100);
+        assertEquals(List.of(false, true), reserves);
+        assertEquals(5, running.size(), "the flood does not take the reserve");
+        assertEquals(1, capacity.free());
+        lone = 1;
+        loop.submitted(List.of("idle"));
+        assertEquals(List.of(5, 1, 1), asked);
+        assertEquals(6, running.size(), "the lone job started without waiting for the flood to free a slot");
+        assertEquals(1, launched.get(launched.size() - 1).size());
+        assertEquals(0, capacity.free());
+        capacity.release(1); // a flood job finished
+        loop.wakeIfBacklog();
+        assertEquals(List.of(5, 1, 1, 1), asked, "the flood is still a backlog: the recorded result wakes the loop");
+        assertEquals(List.of(false, true, true, true), reserves, "the freed slot is the reserve again");
+        assertEquals(1, capacity.free());
+    }
+
+    /** The last jobs of a key go into the reserve when it takes them whole: nothing waits for a slot to free. */
+    @Test
+    void aKeysLastJobsTakeTheReserve() {
+        wakeWithAReserve(6);
+        assertEquals(6, running.size());
+        assertEquals(0, waiting);
     }
 
     /** Behind a flood of one key, another key's job submitted during a round is claimed beside it into a freed slot. */

@@ -22,7 +22,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Flow control across three nodes on one MariaDB: a key limited to 2 never has 3 running, also while a node is
  * killed; a rate limit holds across nodes; a pause holds on every node and across a restart; QUEUE_LIMITS fills in
- * the rules of a first start and never overwrites a changed one.
+ * the rules of a first start and never overwrites a changed one; a flood leaves each node's reserved slot to another
+ * key's job.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class FlowClusterIT {
@@ -35,7 +36,7 @@ class FlowClusterIT {
         database = ScratchDatabase.create("flow");
         target = new RecordingTarget();
         cluster = ClusterNodes.standalone(database.url(), Map.of("QUEUE_LEASE_SECONDS", "8", "QUEUE_MAX_THREADS", "8",
-                "QUEUE_LIMITS", "{\"fcl-env\":{\"concurrency\":3}}"), "flow");
+                "QUEUE_RESERVED_SLOTS", "1", "QUEUE_LIMITS", "{\"fcl-env\":{\"concurrency\":3}}"), "flow");
         cluster.startAll(3);
     }
 
@@ -135,5 +136,30 @@ class FlowClusterIT {
         assertEquals("waiting", again.job(id).getString("state"));
         assertEquals(200, again.postJson("/limits/fcl-pause/resume", "").status());
         assertEquals("done", api(0).awaitFinal(id).getString("state"));
+    }
+
+    /**
+     * A flood that could fill every slot leaves each node's reserve free (QUEUE_RESERVED_SLOTS=1 of 8), so another
+     * key's job starts while the flood's jobs still hold every other slot, instead of after the first of them ends.
+     */
+    @Test
+    @Order(4)
+    void aFloodLeavesEachNodeAFreeSlotForAnotherKeysJob() throws Exception {
+        int regular = (int) cluster.nodes.stream().filter(n -> n.process().isAlive()).count() * (8 - 1);
+        List<Long> flood = batch(api(0), "fcl-flood", "/fcl-flood?hold_ms=6000", regular + 20);
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (target.hits("/fcl-flood").size() < regular && System.nanoTime() < deadline) {
+            Api.sleep(50);
+        }
+        Api.sleep(500);
+        assertEquals(regular, target.hits("/fcl-flood").size(), "the flood holds every slot but each node's reserve");
+        long lone = batch(api(1), "fcl-lone", "/fcl-lone", 1).get(0);
+        JsonObject done = api(0).awaitJob(lone, j -> j.getString("state").equals("done"), Duration.ofSeconds(4));
+        assertEquals("done", done.getString("state"), done.toString());
+        assertEquals(regular, target.hits("/fcl-flood").size(), "it ran while the flood's first jobs were still held");
+        assertEquals(200, api(0).postJson("/limits/fcl-flood/pause", "").status());
+        for (long id : flood) {
+            api(0).postJson("/jobs/" + id + "/cancel", ""); // 409 for any that finished: nothing to do
+        }
     }
 }

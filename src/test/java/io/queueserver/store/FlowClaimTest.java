@@ -58,10 +58,14 @@ class FlowClaimTest {
     }
 
     private FlowClaim.Round claim(LimitBook book, int max) throws SQLException {
+        return claim(book, max, false);
+    }
+
+    private FlowClaim.Round claim(LimitBook book, int max, boolean reserve) throws SQLException {
         List<String> keys = FlowClaim.waitingKeys(c, null);
         c.commit();
         FlowClaim.Round round = FlowClaim.claim(new Transactions.Tx(null, c, new StateCounts()), book, keys, max,
-                "node-a", 60_000_000);
+                reserve, "node-a", 60_000_000);
         c.commit();
         return round;
     }
@@ -93,6 +97,32 @@ class FlowClaimTest {
         assertEquals(4, round.claims().size());
         assertTrue(ids(round).contains(lone), "the idle key's job is claimed in the first round: " + ids(round));
         assertEquals(FlowClaim.NOT_HELD, round.retryInMillis());
+    }
+
+    /** The reserve goes only to keys whose waiting jobs it takes whole: a flood cannot fill it, a lone job can. */
+    @Test
+    void intoTheReserveOnlyKeysWhoseWaitingJobsItTakesWhole() throws SQLException {
+        jobs("busy", 5);
+        long lone = job("idle", "ctx", "http://127.0.0.1:9/x");
+        FlowClaim.Round round = claim(LimitBook.EMPTY, 1, true);
+        assertEquals(List.of(lone), ids(round), "the lone job, not the flood's");
+        assertTrue(round.keptReserve(), "the flood's jobs wait for a slot that is not the reserve");
+        round = claim(LimitBook.EMPTY, 1, true);
+        assertEquals(List.of(), ids(round), "one key with more waiting than the reserve takes: nothing");
+        assertTrue(round.keptReserve());
+        List<Long> two = jobs("pair", 2);
+        finishAll("busy");
+        round = claim(LimitBook.EMPTY, 2, true);
+        assertEquals(two, ids(round), "a key's last jobs fit the reserve whole");
+        assertEquals(false, round.keptReserve());
+        assertEquals(List.of(), ids(claim(LimitBook.EMPTY, 2, true)), "nothing left");
+    }
+
+    private void finishAll(String key) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.executeUpdate("UPDATE queue_job SET state = 3 WHERE concurrency_key = '" + key + "'");
+        }
+        c.commit();
     }
 
     @Test
