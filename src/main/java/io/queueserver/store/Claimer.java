@@ -64,7 +64,7 @@ public class Claimer {
         var book = limits.book();
         FirstPass first = transactions.run(tx -> {
             List<String> keys = FlowClaim.waitingKeys(tx.connection(), cursor);
-            return new FirstPass(keys, book.throttlesAny(keys) ? null
+            return new FirstPass(keys, book.throttlesAny(keys) && !reserve ? null // the reserve takes no rule's locks
                     : FlowClaim.claim(tx, book, keys, max, reserve, owner, leaseMicros));
         });
         FlowClaim.Round round = first.round() != null ? first.round()

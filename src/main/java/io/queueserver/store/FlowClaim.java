@@ -104,7 +104,8 @@ public final class FlowClaim {
     /**
      * Claims up to {@code max} jobs of {@code keys} (in turn order) as {@link Claimer} does. When a rule throttles any
      * of the keys this must be the transaction's first work, so that its snapshot starts after the rule locks. Into
-     * the {@code reserve}, only keys whose waiting jobs (as far as they may start) the claim takes whole.
+     * the {@code reserve}, only keys under no rule that pauses, counts or meters them, and whose waiting jobs the claim
+     * takes whole.
      */
     static Round claim(Transactions.Tx tx, LimitBook book, List<String> keys, int max, boolean reserve, String owner,
                        long leaseMicros) throws SQLException {
@@ -115,6 +116,15 @@ public final class FlowClaim {
             return new Round(List.of(), Limits.REFRESH_MILLIS, null);
         }
         Connection c = tx.connection();
+        boolean keptReserve = false;
+        if (reserve) { // like the claim beside a round, the reserve serves only keys that no rule pauses, counts or meters
+            List<String> plainKeys = keys.stream().filter(key -> plain(book, key)).toList();
+            keptReserve = plainKeys.size() < keys.size();
+            keys = plainKeys;
+            if (keys.isEmpty()) {
+                return new Round(List.of(), NOT_HELD, null, keptReserve);
+            }
+        }
         boolean throttled = book.throttlesAny(keys);
         if (keys.size() == 1 && !reserve && plain(book, keys.get(0))) {
             return new Round(claimPlain(tx, book, keys, max, owner, leaseMicros), NOT_HELD, keys.get(0));
@@ -156,7 +166,6 @@ public final class FlowClaim {
         }
         int share = reserve ? max : Math.min(max, Math.max(4, (int) Math.ceil(2.0 * max / keys.size())));
         Map<String, Deque<Candidate>> candidates = candidates(c, book, allowance, share, reserve);
-        boolean keptReserve = false;
         for (var e : candidates.entrySet()) {
             if (reserve && e.getValue().size() > allowance.get(e.getKey())) {
                 e.getValue().clear(); // more wait than the key may start now: it waits for a slot that is not the reserve

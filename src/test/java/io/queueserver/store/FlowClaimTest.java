@@ -116,6 +116,10 @@ class FlowClaimTest {
         assertEquals(two, ids(round), "a key's last jobs fit the reserve whole");
         assertEquals(false, round.keptReserve());
         assertEquals(List.of(), ids(claim(LimitBook.EMPTY, 2, true)), "nothing left");
+        job("mailing", "ctx", "http://127.0.0.1:9/x");
+        round = claim(new LimitBook(List.of(concurrency("mailing", 5))), 2, true);
+        assertEquals(List.of(), ids(round), "a key under a rule that counts it waits for the rounds, which take its lock");
+        assertTrue(round.keptReserve());
     }
 
     private void finishAll(String key) throws SQLException {
