@@ -42,8 +42,11 @@ public final class Capacity {
         return slots.availablePermits();
     }
 
-    /** Takes up to {@code wanted} free slots, the reserve included, and returns how many were taken. */
-    int take(int wanted) {
+    /**
+     * Takes up to {@code wanted} free slots, the reserve included, and returns how many were taken. The claims take
+     * their slots one at a time, so that one never takes the reserve that the other has just left free.
+     */
+    synchronized int take(int wanted) {
         int taken = 0;
         while (taken < wanted && slots.tryAcquire()) {
             taken++;
@@ -51,11 +54,8 @@ public final class Capacity {
         return taken;
     }
 
-    /**
-     * Takes up to {@code wanted} free slots but leaves the reserve free. Concurrent takers may dip into it: the reserve
-     * is a best effort, {@code max} is exact.
-     */
-    int takeLeavingReserve(int wanted) {
+    /** Takes up to {@code wanted} free slots but leaves the reserve free (a run-now request may still take it). */
+    synchronized int takeLeavingReserve(int wanted) {
         return take(Math.max(0, Math.min(wanted, slots.availablePermits() - reserved)));
     }
 

@@ -39,8 +39,8 @@ final class ClaimLoop {
     record Ask(int slots, boolean reserve) {
     }
 
-    /** A claim of up to {@code max} jobs of {@code keys}, which no round saw waiting. */
-    record NewKeys(List<String> keys, int max) {
+    /** A claim of up to {@code max} jobs of {@code keys}, which no round saw waiting; {@code reserve}: into the reserve. */
+    record NewKeys(List<String> keys, int max, boolean reserve) {
     }
 
     private final Capacity capacity;
@@ -112,11 +112,8 @@ final class ClaimLoop {
 
     private void round() {
         while (!stopped) {
-            int slots = capacity.takeLeavingReserve(MAX_CLAIM);
-            boolean reserve = slots == 0;
-            if (reserve) {
-                slots = capacity.take(capacity.reserved());
-            }
+            Ask ask = takeSlots(MAX_CLAIM);
+            int slots = ask.slots();
             if (slots == 0) {
                 backlog = true;
                 return;
@@ -126,7 +123,7 @@ final class ClaimLoop {
             boolean keptReserve;
             claiming = true;
             try {
-                Claimer.Claimed claimed = claim.apply(new Ask(slots, reserve));
+                Claimer.Claimed claimed = claim.apply(ask);
                 claims = claimed.claims();
                 retryIn = claimed.retryInMillis();
                 keptReserve = claimed.keptReserve();
@@ -167,19 +164,26 @@ final class ClaimLoop {
         if (keys.isEmpty() || stopped) {
             return;
         }
-        int slots = capacity.take(MAX_NEW);
+        Ask ask = takeSlots(MAX_NEW);
+        int slots = ask.slots();
         if (slots == 0) {
             return;
         }
         List<Claim> claims;
         try {
-            claims = claimNew.apply(new NewKeys(keys, slots));
+            claims = claimNew.apply(new NewKeys(keys, slots, ask.reserve()));
         } catch (Exception e) {
             capacity.release(slots);
             LOG.fine(() -> "claim of new keys failed (the next round takes them): " + e);
             return;
         }
         start(slots, claims);
+    }
+
+    /** Up to {@code wanted} free slots but the reserve; when no other is free, the reserve. */
+    private Ask takeSlots(int wanted) {
+        int slots = capacity.takeLeavingReserve(wanted);
+        return slots > 0 ? new Ask(slots, false) : new Ask(capacity.take(capacity.reserved()), true);
     }
 
     /** The slots a claim took but did not fill go back; the claimed attempts are entered and launched. */

@@ -209,7 +209,7 @@ public class Dispatcher {
                 breakerRefused, breakerCooldownSeconds, leaseSeconds);
         breakers = breakerSettings == null ? null : new HostBreakers(breakersStore, breakerSettings, id, Clock.systemUTC());
         claims = new ClaimLoop(capacity, running, ask -> claimer.claim(ask.slots(), ask.reserve(), id, leaseMicros),
-                keys -> claimer.claimNewKeys(keys.keys(), keys.max(), id, leaseMicros), this::launch, claimsExecutor,
+                keys -> claimer.claimNewKeys(keys.keys(), keys.max(), keys.reserve(), id, leaseMicros), this::launch, claimsExecutor,
                 (task, millis) -> claimsExecutor.schedule(task, millis, TimeUnit.MILLISECONDS), backoff);
         heartbeat = new Heartbeat(id, new Heartbeat.Store(n -> {
             nodes.beat(n);

@@ -79,11 +79,15 @@ public class Claimer {
     /**
      * Up to {@code max} jobs of keys submitted while a round ran that the round did not see waiting: a new key's job
      * need not wait for the round in flight and then take its turn in the next one. Keys under rules that pause,
-     * count or meter them wait for the rounds, which take their locks.
+     * count or meter them wait for the rounds, which take their locks. Into the {@code reserve}, only keys whose
+     * waiting jobs it takes whole, as a round does.
      */
-    public List<Claim> claimNewKeys(List<String> keys, int max, String owner, long leaseMicros) throws SQLException {
+    public List<Claim> claimNewKeys(List<String> keys, int max, boolean reserve, String owner, long leaseMicros)
+            throws SQLException {
         var book = limits.book();
-        return book.withKeyRetry(transactions.run(tx -> FlowClaim.claimPlain(tx, book, keys, max, owner, leaseMicros)));
+        return book.withKeyRetry(transactions.run(tx -> reserve
+                ? FlowClaim.claim(tx, book, keys, max, true, owner, leaseMicros).claims()
+                : FlowClaim.claimPlain(tx, book, keys, max, owner, leaseMicros)));
     }
 
     /** The keys with waiting jobs, and the claim when no rule throttles them (else it needs a transaction of its own). */

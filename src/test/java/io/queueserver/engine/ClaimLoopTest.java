@@ -147,6 +147,24 @@ class ClaimLoopTest {
         assertEquals(1, capacity.free());
     }
 
+    /**
+     * A claim beside a round takes the reserve only when no other slot is free, and then says so: the store takes
+     * only keys whose waiting jobs fit it whole, so a new key's flood does not fill it either.
+     */
+    @Test
+    void aClaimBesideARoundTakesTheReserveOnlyWhenNoOtherSlotIsFree() {
+        wakeWithAReserve(100);
+        newWaiting = 1;
+        duringClaim = () -> {
+            duringClaim = () -> { };
+            loop.submitted(List.of("idle"));
+        };
+        capacity.release(1); // a flood job finished: its slot goes to the flood's next job, in a round
+        loop.wakeIfBacklog();
+        assertEquals(List.of(new ClaimLoop.NewKeys(List.of("idle"), 1, true)), askedNew);
+        assertEquals(0, capacity.free());
+    }
+
     /** The last jobs of a key go into the reserve when it takes them whole: nothing waits for a slot to free. */
     @Test
     void aKeysLastJobsTakeTheReserve() {
@@ -169,7 +187,7 @@ class ClaimLoopTest {
             loop.submitted(List.of("busy", "idle"));
         };
         loop.wake();
-        assertEquals(List.of(new ClaimLoop.NewKeys(List.of("idle"), 1)), askedNew,
+        assertEquals(List.of(new ClaimLoop.NewKeys(List.of("idle"), 1, false)), askedNew,
                 "only the key the round did not see waiting, into the slot freed meanwhile");
         assertEquals(List.of(5, 2), asked);
         assertEquals(3, launched.size());
