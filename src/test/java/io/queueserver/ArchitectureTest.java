@@ -1,11 +1,14 @@
 package io.queueserver;
 
+import com.tngtech.archunit.base.DescribedPredicate;
+import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.fields;
 import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
@@ -30,6 +33,19 @@ class ArchitectureTest {
     void configuredFieldsAreInjected() {
         fields().that().areAnnotatedWith(org.eclipse.microprofile.config.inject.ConfigProperty.class)
                 .should().beAnnotatedWith(jakarta.inject.Inject.class).check(classes);
+    }
+
+    /**
+     * A session bean is {@code @Dependent} to CDI unless it says otherwise, and CDI delivers each event to a new
+     * instance of a dependent observer: for an EJB, a name lookup and a new business object per job event.
+     */
+    @Test
+    void observingSessionBeansAreApplicationScoped() {
+        DescribedPredicate<JavaClass> observing = DescribedPredicate.describe("observe CDI events",
+                c -> c.getMethods().stream().anyMatch(m -> m.getParameters().stream()
+                        .anyMatch(p -> p.isAnnotatedWith(jakarta.enterprise.event.Observes.class))));
+        classes().that().areAnnotatedWith(jakarta.ejb.Singleton.class).and(observing)
+                .should().beAnnotatedWith(jakarta.enterprise.context.ApplicationScoped.class).check(classes);
     }
 
     @Test

@@ -18,6 +18,7 @@ import jakarta.ejb.TransactionManagement;
 import jakarta.ejb.TransactionManagementType;
 import jakarta.enterprise.concurrent.ManagedScheduledExecutorDefinition;
 import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
+import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.container.AsyncResponse;
@@ -51,6 +52,7 @@ import java.util.logging.Logger;
  * it is then. Answers are written by the container's executor, never by the thread that recorded the job.
  */
 @Singleton
+@ApplicationScoped // so that CDI hands each event to one reference, not a new one per event (ArchitectureTest)
 @ConcurrencyManagement(ConcurrencyManagementType.BEAN)
 @TransactionManagement(TransactionManagementType.BEAN)
 @ManagedScheduledExecutorDefinition(name = WaitRoom.EXECUTOR, maxAsync = 2)

@@ -30,6 +30,7 @@ import jakarta.ejb.Singleton;
 import jakarta.ejb.Startup;
 import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import io.queueserver.core.Json;
@@ -52,6 +53,7 @@ import java.util.logging.Logger;
  * that is not a GET receives the job's result as its JSON body, signed when {@code QUEUE_CALLBACK_SECRET} is set.
  */
 @Singleton
+@ApplicationScoped // so that CDI hands each event to one reference, not a new one per event (ArchitectureTest)
 @Startup
 @DependsOn("SchemaMigrator")
 @ConcurrencyManagement(ConcurrencyManagementType.BEAN)

@@ -49,7 +49,8 @@ public class ClusterRelay {
     private final ConcurrentLinkedQueue<String> outgoing = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean sendScheduled = new AtomicBoolean();
     private volatile Consumer<String> publisher;
-    private volatile boolean shared;
+    /** Null without a data grid. */
+    private volatile HazelcastInstance grid;
     private Runnable unsubscribe = () -> { };
 
     void start(@Observes @Initialized(ApplicationScoped.class) Object applicationStarted) {
@@ -65,7 +66,7 @@ public class ClusterRelay {
                         }
                     }));
             unsubscribe = () -> topic.removeMessageListener(registration);
-            shared = true;
+            this.grid = grid;
             timer = Executors.newSingleThreadScheduledExecutor(threads);
             publisher = json -> {
                 outgoing.add(json);
@@ -79,9 +80,13 @@ public class ClusterRelay {
         }
     }
 
-    /** Whether an event published now may reach a browser: one connected here, or any node's through the grid. */
+    /**
+     * Whether an event published now may reach a browser: one connected here, or, while the data grid has other
+     * members, one connected to them.
+     */
     boolean reachesBrowsers() {
-        return shared || stream.hasBrowsers();
+        HazelcastInstance g = grid;
+        return stream.hasBrowsers() || g != null && g.getCluster().getMembers().size() > 1;
     }
 
     void publish(String json) {

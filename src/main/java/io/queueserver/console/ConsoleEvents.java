@@ -13,9 +13,12 @@ import io.queueserver.core.Json;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonValue;
 
+import java.util.function.Supplier;
+
 /**
  * Turns the job events of this node into dashboard events ({@code event: job}) for every node of the cluster.
- * The observers run on the thread that fired the event (the dispatcher's), so they only hand a string over.
+ * The observers run on the thread that fired the event (the dispatcher's), so they only hand a string over, and
+ * only while a browser may receive it: a node alone with no dashboard open builds nothing per job.
  */
 @ApplicationScoped
 public class ConsoleEvents {
@@ -23,26 +26,30 @@ public class ConsoleEvents {
     ClusterRelay relay;
 
     void onSubmitted(@Observes @Priority(JobEvents.SERVER) JobSubmitted e) {
-        relay.publish(job("submitted", e.id(), e.context()).add("state", "waiting").build().toString());
+        send(() -> job("submitted", e.id(), e.context()).add("state", "waiting"));
     }
 
     void onStarted(@Observes @Priority(JobEvents.SERVER) JobStarted e) {
-        relay.publish(job("started", e.id(), e.context()).add("state", "working").add("attempt", e.attempt())
-                .add("node", e.owner()).build().toString());
+        send(() -> job("started", e.id(), e.context()).add("state", "working").add("attempt", e.attempt())
+                .add("node", e.owner()));
     }
 
     void onFinished(@Observes @Priority(JobEvents.SERVER) JobFinished e) {
-        relay.publish(job("finished", e.id(), e.context()).add("state", e.state().label())
+        send(() -> job("finished", e.id(), e.context()).add("state", e.state().label())
                 .add("return_code", e.returnCode() == null ? JsonValue.NULL : Json.createValue(e.returnCode()))
-                .add("error", e.error() == null ? JsonValue.NULL : Json.createValue(e.error()))
-                .build().toString());
+                .add("error", e.error() == null ? JsonValue.NULL : Json.createValue(e.error())));
     }
 
     void onProgressed(@Observes @Priority(JobEvents.SERVER) JobProgressed e) {
-        relay.publish(Json.createObjectBuilder().add("kind", "progressed").add("id", e.id()).add("state", "working")
+        send(() -> Json.createObjectBuilder().add("kind", "progressed").add("id", e.id()).add("state", "working")
                 .add("percent", e.percent())
-                .add("message", e.message() == null ? JsonValue.NULL : Json.createValue(e.message()))
-                .build().toString());
+                .add("message", e.message() == null ? JsonValue.NULL : Json.createValue(e.message())));
+    }
+
+    private void send(Supplier<JsonObjectBuilder> event) {
+        if (relay.reachesBrowsers()) {
+            relay.publish(event.get().build().toString());
+        }
     }
 
     private static JsonObjectBuilder job(String kind, long id, String context) {

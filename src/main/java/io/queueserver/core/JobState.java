@@ -21,6 +21,15 @@ public enum JobState {
     BLOCKED(7, 0, "blocked"),
     FAILED(99, 99, "failed");
 
+    /** Indexed by code (the codes are small): read for every row loaded. */
+    private static final JobState[] BY_CODE = new JobState[100];
+
+    static {
+        for (JobState s : values()) {
+            BY_CODE[s.code] = s;
+        }
+    }
+
     private final int code;
     private final int workerStatus;
     private final String label;
@@ -88,8 +97,11 @@ public enum JobState {
 
 
     public static JobState ofCode(int code) {
-        return Arrays.stream(values()).filter(s -> s.code == code).findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("unknown job state code " + code));
+        JobState state = code >= 0 && code < BY_CODE.length ? BY_CODE[code] : null;
+        if (state == null) {
+            throw new IllegalArgumentException("unknown job state code " + code);
+        }
+        return state;
     }
 
     /** The state the REST API calls {@code label}. */

@@ -37,7 +37,29 @@ public class TimeText implements AttributeConverter<LocalDateTime, Object> {
 
     /** A UTC time as a parameter of a statement: text, so no driver moves it through the JVM's zone. */
     public static String text(LocalDateTime time) {
-        return time == null ? null : WRITE.format(time);
+        if (time == null) {
+            return null;
+        }
+        int year = time.getYear();
+        if (year < 0 || year > 9999) {
+            return WRITE.format(time);
+        }
+        // written by hand: the formatter takes the fraction through BigDecimal, for every time of every job stored
+        char[] text = "0000-00-00 00:00:00.000000".toCharArray();
+        digits(text, 0, 4, year);
+        digits(text, 5, 2, time.getMonthValue());
+        digits(text, 8, 2, time.getDayOfMonth());
+        digits(text, 11, 2, time.getHour());
+        digits(text, 14, 2, time.getMinute());
+        digits(text, 17, 2, time.getSecond());
+        digits(text, 20, 6, time.getNano() / 1000);
+        return new String(text);
+    }
+
+    private static void digits(char[] text, int at, int width, int value) {
+        for (int i = at + width - 1; i >= at; i--, value /= 10) {
+            text[i] = (char) ('0' + value % 10);
+        }
     }
 
     /** Reading needs no help: the driver hands over the column's time (or its text) with every microsecond. */

@@ -20,6 +20,14 @@ public final class NumericHost {
     }
 
     public static Optional<InetAddress> parse(String host) {
+        byte[] quad = plainQuad(host);
+        if (quad != null) { // read for every job at submit and at its start: the usual spelling, without regexes
+            try {
+                return Optional.of(InetAddress.getByAddress(quad));
+            } catch (UnknownHostException e) {
+                return Optional.empty();
+            }
+        }
         String h = host.toLowerCase(Locale.ROOT);
         while (h.endsWith(".")) {
             h = h.substring(0, h.length() - 1);
@@ -38,11 +46,38 @@ public final class NumericHost {
      * zeros or a trailing dot, the one spelling every parser reads alike. IPv6 literals and names are plain.
      */
     public static boolean isPlainSpelling(String host) {
-        if (host.contains(":") || !looksNumeric(host)) {
+        if (plainQuad(host) != null || host.contains(":") || !looksNumeric(host)) {
             return true;
         }
         Optional<InetAddress> address = parse(host);
         return address.isPresent() && address.get().getHostAddress().equals(host);
+    }
+
+    /** The four bytes of a host written as four decimal parts of 0–255 without leading zeros, or null. */
+    private static byte[] plainQuad(String host) {
+        byte[] bytes = new byte[4];
+        int parts = 0;
+        int value = 0;
+        int digits = 0;
+        for (int i = 0; i <= host.length(); i++) {
+            char c = i < host.length() ? host.charAt(i) : '.';
+            if (c >= '0' && c <= '9') {
+                if (digits == 1 && value == 0) {
+                    return null; // a leading zero
+                }
+                value = value * 10 + (c - '0');
+                if (++digits > 3 || value > 255) {
+                    return null;
+                }
+            } else if (c == '.' && digits > 0 && parts < 4) {
+                bytes[parts++] = (byte) value;
+                value = 0;
+                digits = 0;
+            } else {
+                return null;
+            }
+        }
+        return parts == 4 ? bytes : null;
     }
 
     /** Digits, hex and dots ending in a label that starts with a digit: no DNS name, but what a resolver may read. */

@@ -113,16 +113,40 @@ public class SecretBox {
         return (JsonObject) walk(payload, null, false);
     }
 
+    /** The value with its secrets sealed or opened; a part with none is returned as it is (every job is opened). */
     private JsonValue walk(JsonValue value, String name, boolean seal) {
         if (value instanceof JsonObject object) {
-            JsonObjectBuilder b = Json.createObjectBuilder();
-            object.forEach((member, v) -> b.add(member, walk(v, member, seal)));
-            return b.build();
+            JsonObjectBuilder b = null;
+            int seen = 0;
+            for (Map.Entry<String, JsonValue> e : object.entrySet()) {
+                JsonValue walked = walk(e.getValue(), e.getKey(), seal);
+                if (b == null && walked != e.getValue()) {
+                    JsonObjectBuilder copy = Json.createObjectBuilder();
+                    object.entrySet().stream().limit(seen).forEach(before -> copy.add(before.getKey(), before.getValue()));
+                    b = copy;
+                }
+                if (b != null) {
+                    b.add(e.getKey(), walked);
+                }
+                seen++;
+            }
+            return b == null ? object : b.build();
         }
         if (value instanceof JsonArray array) {
-            JsonArrayBuilder b = Json.createArrayBuilder();
-            array.forEach(v -> b.add(walk(v, name, seal)));
-            return b.build();
+            JsonArrayBuilder b = null;
+            for (int i = 0; i < array.size(); i++) {
+                JsonValue walked = walk(array.get(i), name, seal);
+                if (b == null && walked != array.get(i)) {
+                    b = Json.createArrayBuilder();
+                    for (int j = 0; j < i; j++) {
+                        b.add(array.get(j));
+                    }
+                }
+                if (b != null) {
+                    b.add(walked);
+                }
+            }
+            return b == null ? array : b.build();
         }
         if (seal && name != null && Redaction.isSensitive(name) && scalar(value) != null) {
             return Json.createValue(seal(scalar(value), name));

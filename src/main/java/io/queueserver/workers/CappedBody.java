@@ -68,8 +68,11 @@ final class CappedBody implements HttpResponse.BodySubscriber<String> {
         return done;
     }
 
-    /** Stops reading; the connection is closed. */
+    /** Stops reading; the connection is closed. A body already complete is left alone, and so is its connection. */
     void cut() {
+        if (done.isDone()) {
+            return; // the client would build an exception, with its stack trace, for each finished job
+        }
         cut = true;
         Flow.Subscription s = subscription;
         if (s != null) {

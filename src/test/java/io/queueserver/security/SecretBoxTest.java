@@ -70,6 +70,15 @@ class SecretBoxTest {
         }
     }
 
+    /** Every job is opened when it starts: one with nothing sealed is not copied. */
+    @Test
+    void aJobWithNothingSealedIsOpenedAsItIs() {
+        assertSame(JOB, SecretBox.of(K1).open(JOB));
+        JsonObject sealed = SecretBox.of(K1).seal(JOB);
+        assertSame(sealed.getJsonObject("command").get("url"),
+                SecretBox.of(K1).open(sealed).getJsonObject("command").get("url"));
+    }
+
     @Test
     void withoutAKeyNothingChanges() {
         assertSame(JOB, SecretBox.of("").seal(JOB));

@@ -6,10 +6,12 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
+import java.util.List;
 import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -83,6 +85,24 @@ class TargetGuardTest {
         assertTrue(!NumericHost.isPlainSpelling("169.0254.170.2") && !NumericHost.isPlainSpelling("010.0.0.1"));
         assertTrue(NumericHost.isPlainSpelling("10.0.0.1") && NumericHost.isPlainSpelling("[::1]")
                 && NumericHost.isPlainSpelling("example.com") && NumericHost.isPlainSpelling("1e100.net"));
+    }
+
+    /** The usual spelling is read without the general parser; what is almost it still goes through that parser. */
+    @Test
+    void plainDottedQuadsAndTheirNearMisses() {
+        for (String plain : List.of("0.0.0.0", "127.0.0.1", "10.0.0.1", "255.255.255.255", "192.168.100.9")) {
+            assertEquals(plain, NumericHost.parse(plain).orElseThrow().getHostAddress(), plain);
+            assertTrue(NumericHost.isPlainSpelling(plain), plain);
+        }
+        assertEquals("1.2.3.4", NumericHost.parse("1.2.3.04").orElseThrow().getHostAddress());
+        assertEquals("1.2.3.4", NumericHost.parse("1.2.3.4.").orElseThrow().getHostAddress());
+        assertEquals("1.2.0.3", NumericHost.parse("1.2.3").orElseThrow().getHostAddress());
+        for (String near : List.of("1.2.3.04", "1.2.3.4.", "1.2.3", "00.1.2.3")) {
+            assertFalse(NumericHost.isPlainSpelling(near), near);
+        }
+        for (String none : List.of("256.1.1.1", "1.2.3.4.5", "1..2.3", "1.2.3.4444", "")) {
+            assertTrue(NumericHost.parse(none).isEmpty(), none);
+        }
     }
 
     @Test

@@ -74,6 +74,15 @@ class HttpWorkerTest {
     }
 
     @Test
+    void jobsAfterEachOtherShareOneConnection() throws Exception {
+        for (int i = 0; i < 5; i++) {
+            assertTrue(run("{'type':'http','url':'" + target.url("/ok") + "'}").success());
+        }
+        assertEquals(1, target.requests.stream().map(TargetServer.Request::clientPort).distinct().count(),
+                "a finished exchange must leave its connection open for the next job");
+    }
+
+    @Test
     void non2xxFailsWithItsStatus() throws Exception {
         Outcome o = run("{'type':'http','url':'" + target.url("/status/500") + "'}");
         assertFalse(o.success());

@@ -13,7 +13,8 @@ import java.util.concurrent.Executors;
 
 /** A real local HTTP server for worker tests; records every request it receives. */
 final class TargetServer implements AutoCloseable {
-    record Request(String method, String uri, String body, com.sun.net.httpserver.Headers headers) {
+    /** {@code clientPort}: the connection it came on. */
+    record Request(String method, String uri, String body, com.sun.net.httpserver.Headers headers, int clientPort) {
     }
 
     final HttpServer server;
@@ -32,7 +33,8 @@ final class TargetServer implements AutoCloseable {
 
     private void handle(HttpExchange ex) throws IOException {
         String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-        requests.add(new Request(ex.getRequestMethod(), ex.getRequestURI().toString(), body, ex.getRequestHeaders()));
+        requests.add(new Request(ex.getRequestMethod(), ex.getRequestURI().toString(), body, ex.getRequestHeaders(),
+                ex.getRemoteAddress().getPort()));
         String path = ex.getRequestURI().getPath();
         try (ex) {
             switch (path) {
