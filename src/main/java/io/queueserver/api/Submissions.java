@@ -56,7 +56,7 @@ public class Submissions {
      */
     public List<Stored> submit(List<JobSpec> specs) {
         refuseOverBacklog(specs);
-        List<Stored> stored = insert(specs);
+        List<Stored> stored = insert(specs); // its commit woke the dispatcher
         announce(specs, stored.stream().map(s -> s.deduplicated() ? null : s.id()).toList());
         return stored;
     }
@@ -74,6 +74,7 @@ public class Submissions {
         try {
             BatchStore.Created created = batches.create(kind, group.context(), group.open(), group.callbacks(),
                     group.specs(), group.dependencies());
+            wake(group.specs());
             announce(group.specs(), created.ids());
             events.fire(new CallbacksDue()); // an empty batch completes at once
             return created;
@@ -87,6 +88,7 @@ public class Submissions {
         refuseOverBacklog(specs);
         try {
             List<Long> ids = batches.add(batchId, specs);
+            wake(specs);
             announce(specs, ids);
             return ids;
         } catch (SQLException e) {
@@ -94,13 +96,16 @@ public class Submissions {
         }
     }
 
-    /** Wakes the dispatcher for jobs due now, and tells the observers of each stored job (id null: not stored). */
-    private void announce(List<JobSpec> specs, List<Long> ids) {
-        List<String> dueKeys = specs.stream().filter(spec -> !spec.scheduled()).map(JobSpec::concurrencyKey)
-                .distinct().toList();
+    /** Wakes the dispatcher for jobs due now. */
+    private void wake(List<JobSpec> specs) {
+        List<String> dueKeys = JobSpec.dueKeys(specs);
         if (!dueKeys.isEmpty()) {
             engine.submitted(dueKeys);
         }
+    }
+
+    /** Tells the observers of each stored job (id null: not stored). */
+    private void announce(List<JobSpec> specs, List<Long> ids) {
         for (int i = 0; i < ids.size(); i++) {
             if (ids.get(i) != null) {
                 events.fire(new JobSubmitted(ids.get(i), specs.get(i).context(), specs.get(i).type()));

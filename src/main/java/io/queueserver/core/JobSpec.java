@@ -3,6 +3,7 @@ package io.queueserver.core;
 import jakarta.json.JsonObject;
 
 import java.time.LocalDateTime;
+import java.util.List;
 
 /**
  * A validated submission. {@code payload} is the job exactly as submitted (unknown fields kept);
@@ -13,6 +14,11 @@ import java.time.LocalDateTime;
 public record JobSpec(int priority, String context, String type, JsonObject payload, LocalDateTime runAt,
                       long delaySeconds, int maxAttempts, Uniqueness unique, String concurrencyKey,
                       LocalDateTime expiresAt, long expiresInSeconds) {
+
+    /** The concurrency keys of those of {@code specs} that are due now, each once: what wakes a dispatcher. */
+    public static List<String> dueKeys(List<JobSpec> specs) {
+        return specs.stream().filter(spec -> !spec.scheduled()).map(JobSpec::concurrencyKey).distinct().toList();
+    }
 
     public boolean scheduled() {
         return delaySeconds > 0 || runAt != null && runAt.isAfter(LocalDateTime.now(java.time.ZoneOffset.UTC));

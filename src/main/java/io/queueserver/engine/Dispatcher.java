@@ -11,6 +11,7 @@ import io.queueserver.core.NodeIdentity;
 import io.queueserver.core.Outcome;
 import io.queueserver.store.Claimer;
 import io.queueserver.store.Expiry;
+import io.queueserver.store.GroupCommit;
 import io.queueserver.store.JobEnds;
 import io.queueserver.store.Limits;
 import io.queueserver.store.Completer;
@@ -95,6 +96,9 @@ public class Dispatcher {
 
     @Inject
     Claimer claimer;
+
+    @Inject
+    GroupCommit groupCommit;
 
     @Inject
     Limits limits;
@@ -224,6 +228,7 @@ public class Dispatcher {
                 heartbeat::connectedFor, Duration.ofSeconds(leaseSeconds), this::rescued, backoff);
         engine.start(new Engine.Parts(capacity, running, claims, launcher, jobId -> claimer.claimOne(jobId, id, leaseMicros),
                 breakers));
+        groupCommit.whenCommitted(engine::submitted);
         heartbeat.beat();
         beating = heartbeatExecutor.scheduleWithFixedDelay(guarded("heartbeat", heartbeat::beat),
                 beatInterval.toMillis(), beatInterval.toMillis(), TimeUnit.MILLISECONDS);

@@ -19,6 +19,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.logging.Logger;
 
 /**
@@ -26,7 +27,8 @@ import java.util.logging.Logger;
  * commit costs a durable log write whatever its size, so under load many submits share it. Each caller is answered
  * only after the transaction holding its jobs has committed, and within a bounded time. Two writers keep a commit in
  * flight while the next group gathers; a group whose data the database refuses is retried request by request, so
- * one bad job fails only its own request.
+ * one bad job fails only its own request. The writer itself then tells the dispatcher which keys have due jobs, so
+ * that the claim does not wait for a request thread to be scheduled first.
  */
 @ApplicationScoped
 public class GroupCommit {
@@ -44,6 +46,7 @@ public class GroupCommit {
     private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     private final List<Thread> writers = new ArrayList<>();
     private volatile boolean stopping;
+    private volatile Consumer<List<String>> committed = keys -> { };
 
     /** One request's jobs (one, or a batch) and the answer its caller waits for. */
     private record Pending(List<JobSpec> specs, CompletableFuture<List<Stored>> ids) {
@@ -57,6 +60,11 @@ public class GroupCommit {
             writer.start();
             writers.add(writer);
         }
+    }
+
+    /** Told, on the writer's thread after each commit, the concurrency keys of the due jobs it stored. */
+    public void whenCommitted(Consumer<List<String>> listener) {
+        committed = listener;
     }
 
     /**
@@ -137,6 +145,14 @@ public class GroupCommit {
         for (Pending pending : batch) {
             pending.ids().complete(List.copyOf(ids.subList(next, next + pending.specs().size())));
             next += pending.specs().size();
+        }
+        List<String> due = JobSpec.dueKeys(batch.stream().flatMap(p -> p.specs().stream()).toList());
+        if (!due.isEmpty()) {
+            try {
+                committed.accept(due);
+            } catch (RuntimeException e) { // the jobs are stored: the dispatcher's tick claims them
+                LOG.warning("the dispatcher was not woken for jobs just stored: " + e);
+            }
         }
     }
 
