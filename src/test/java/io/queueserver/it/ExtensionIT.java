@@ -1,5 +1,6 @@
 package io.queueserver.it;
 
+import io.queueserver.it.extension.CurrentSpanResource;
 import io.queueserver.it.extension.EventRecorder;
 import io.queueserver.it.extension.EventRecorderResource;
 import io.queueserver.it.extension.ShoutWorker;
@@ -30,7 +31,18 @@ class ExtensionIT {
     @Deployment(testable = false)
     static WebArchive deployment() {
         return Deployments.queueServer().addClasses(ShoutWorker.class, EventRecorder.class, EventRecorderResource.class,
-                ThrowingObserver.class);
+                ThrowingObserver.class, CurrentSpanResource.class);
+    }
+
+    /** With telemetry off (the default), the container builds no span for a request that nobody would read. */
+    @Test
+    void noServerSpanIsBuiltWhileTelemetryIsOff() {
+        Api api = new Api(base);
+        for (int i = 0; i < 3; i++) {
+            Api.Answer answer = api.get("/test-span");
+            assertEquals(200, answer.status(), answer.body());
+            assertEquals("false", answer.body().trim(), "a span was current in the resource method");
+        }
     }
 
     @Test
