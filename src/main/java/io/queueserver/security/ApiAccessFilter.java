@@ -39,9 +39,6 @@ public class ApiAccessFilter extends HttpFilter {
     @Inject
     OwnEndpoints own;
 
-    @Inject
-    RequestGrant requestGrant;
-
     private ApiAccess access;
     private final AuthFailures failures = new AuthFailures();
 
@@ -94,7 +91,6 @@ public class ApiAccessFilter extends HttpFilter {
                     + "', which does not allow " + request.getMethod() + " " + path(request));
             return;
         }
-        requestGrant.set(grant);
         if (!SAFE_METHODS.contains(request.getMethod())) {
             try {
                 CrossSiteGuard.refuse(request.getHeader("Sec-Fetch-Site"), request.getHeader("Origin"),
@@ -104,7 +100,12 @@ public class ApiAccessFilter extends HttpFilter {
                 return;
             }
         }
-        chain.doFilter(request, response);
+        RequestGrant.enter(grant);
+        try {
+            chain.doFilter(request, response);
+        } finally {
+            RequestGrant.leave();
+        }
     }
 
     private static String path(HttpServletRequest request) {
